@@ -1,0 +1,65 @@
+# Thin wrapper around meson for the two set-up commands in the README.
+#   make run    install what is missing, build, open the app on real sample traces
+#   make check  install what is missing, build, run every test
+
+BUILD ?= _build
+SHARED_DATA ?= $(abspath ../shared/data)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian 12 packages needed to build, run and test.
+APT_PACKAGES = \
+	appstream \
+	clang \
+	desktop-file-utils \
+	flatpak-builder \
+	gcc \
+	gettext \
+	imagemagick \
+	jq \
+	libadwaita-1-dev \
+	libcairo2-dev \
+	libglib2.0-dev \
+	libgtk-4-dev \
+	libjson-glib-dev \
+	libpango1.0-dev \
+	libsoup-3.0-dev \
+	meson \
+	ninja-build \
+	pkg-config \
+	python3 \
+	xauth \
+	xdotool \
+	xvfb
+
+SAMPLE_TRACES = \
+	$(SHARED_DATA)/traces/markyx316_LLM-Reasoning-Trace-Topology/math500_deepseek_r1.jsonl \
+	$(SHARED_DATA)/traces/JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl
+
+.PHONY: all deps build run check clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/src/gui/midthought $(SAMPLE_TRACES)
+
+check: build
+	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+clean:
+	rm -rf $(BUILD)
