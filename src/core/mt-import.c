@@ -119,6 +119,69 @@ defaults_for (const char *canonical)
   return NULL;
 }
 
+/* The members of one record, read once. Records hold long strings, so
+ * looking a field up by rescanning the object would read a record dozens of
+ * times; this reads it once and compares keys. */
+#define MAX_FIELDS 96
+
+typedef struct
+{
+  const MtJsonValue *object;
+  guint              n_members;
+  gboolean           overflow;    /* more members than fit: fall back to scanning */
+  MtJsonMember       members[MAX_FIELDS];
+} Fields;
+
+static void
+fields_init (Fields            *fields,
+             const MtJsonValue *object)
+{
+  MtJsonIter iter;
+
+  fields->object = object;
+  fields->n_members = 0;
+  fields->overflow = FALSE;
+
+  if (object->type != MT_JSON_OBJECT)
+    return;
+
+  mt_json_iter_init (&iter, object);
+  while (fields->n_members < MAX_FIELDS &&
+         mt_json_iter_next_member (&iter, &fields->members[fields->n_members]))
+    fields->n_members++;
+
+  if (fields->n_members == MAX_FIELDS)
+    {
+      MtJsonMember extra;
+
+      fields->overflow = mt_json_iter_next_member (&iter, &extra);
+    }
+}
+
+static gboolean
+fields_get (const Fields *fields,
+            const char   *name,
+            MtJsonValue  *value)
+{
+  gsize name_len = strlen (name);
+
+  for (guint i = 0; i < fields->n_members; i++)
+    {
+      const MtJsonMember *member = &fields->members[i];
+
+      /* Escaped keys are rare; only they need the slow comparison. */
+      if ((member->key_len == name_len && memcmp (member->key, name, name_len) == 0) ||
+          (memchr (member->key, '\\', member->key_len) != NULL &&
+           mt_json_member_key_equal (member, name)))
+        {
+          *value = member->value;
+          return TRUE;
+        }
+    }
+
+  return fields->overflow && mt_json_object_get (fields->object, name, value);
+}
+
 typedef enum
 {
   RECORD_TRACE,
@@ -175,7 +238,7 @@ typedef enum
 
 static FieldResult
 find_field (Importer          *imp,
-            const MtJsonValue *object,
+            const Fields      *object,
             const char        *canonical,
             MtJsonValue       *value,
             const char       **name)
@@ -186,13 +249,13 @@ find_field (Importer          *imp,
   if (mapped != NULL)
     {
       *name = mapped;
-      return mt_json_object_get (object, mapped, value) ? FIELD_FOUND : FIELD_ABSENT;
+      return fields_get (object, mapped, value) ? FIELD_FOUND : FIELD_ABSENT;
     }
 
   names = defaults_for (canonical);
   for (guint i = 0; names[i] != NULL; i++)
     {
-      if (mt_json_object_get (object, names[i], value) && value->type != MT_JSON_NULL)
+      if (fields_get (object, names[i], value) && value->type != MT_JSON_NULL)
         {
           *name = names[i];
           return FIELD_FOUND;
@@ -246,7 +309,7 @@ get_text (Importer          *imp,
 
 static FieldResult
 get_canonical_text (Importer          *imp,
-                    const MtJsonValue *object,
+                    const Fields      *object,
                     const char        *canonical,
                     gboolean           numbers_too,
                     char             **out,
@@ -267,7 +330,7 @@ get_canonical_text (Importer          *imp,
 
 static FieldResult
 get_named_text (Importer          *imp,
-                const MtJsonValue *object,
+                const Fields      *object,
                 const char        *name,
                 gboolean           numbers_too,
                 char             **out)
@@ -275,20 +338,20 @@ get_named_text (Importer          *imp,
   MtJsonValue value;
 
   *out = NULL;
-  if (!mt_json_object_get (object, name, &value))
+  if (!fields_get (object, name, &value))
     return FIELD_ABSENT;
   return get_text (imp, &value, name, numbers_too, out);
 }
 
 static FieldResult
 get_named_number (Importer          *imp,
-                  const MtJsonValue *object,
+                  const Fields      *object,
                   const char        *name,
                   double            *out)
 {
   MtJsonValue value;
 
-  if (!mt_json_object_get (object, name, &value) || value.type == MT_JSON_NULL)
+  if (!fields_get (object, name, &value) || value.type == MT_JSON_NULL)
     return FIELD_ABSENT;
   if (value.type != MT_JSON_NUMBER || !mt_json_value_get_double (&value, out))
     {
@@ -300,13 +363,13 @@ get_named_number (Importer          *imp,
 
 static FieldResult
 get_named_int (Importer          *imp,
-               const MtJsonValue *object,
+               const Fields      *object,
                const char        *name,
                gint64            *out)
 {
   MtJsonValue value;
 
-  if (!mt_json_object_get (object, name, &value) || value.type == MT_JSON_NULL)
+  if (!fields_get (object, name, &value) || value.type == MT_JSON_NULL)
     return FIELD_ABSENT;
   if (value.type != MT_JSON_NUMBER || !mt_json_value_get_int64 (&value, out))
     {
@@ -317,30 +380,30 @@ get_named_int (Importer          *imp,
 }
 
 static gboolean
-has_member (const MtJsonValue *object,
+has_member (const Fields      *object,
             const char        *name,
             MtJsonType         type)
 {
   MtJsonValue value;
 
-  return mt_json_object_get (object, name, &value) && value.type == type;
+  return fields_get (object, name, &value) && value.type == type;
 }
 
 static gboolean
-has_any_member (const MtJsonValue  *object,
+has_any_member (const Fields       *object,
                 const char * const *names)
 {
   MtJsonValue value;
 
   for (guint i = 0; names[i] != NULL; i++)
-    if (mt_json_object_get (object, names[i], &value) && value.type != MT_JSON_NULL)
+    if (fields_get (object, names[i], &value) && value.type != MT_JSON_NULL)
       return TRUE;
   return FALSE;
 }
 
 static gboolean
 has_canonical (Importer          *imp,
-               const MtJsonValue *object,
+               const Fields      *object,
                const char        *canonical)
 {
   MtJsonValue value;
@@ -351,7 +414,7 @@ has_canonical (Importer          *imp,
 
 static gboolean
 record_kind (Importer          *imp,
-             const MtJsonValue *object,
+             const Fields      *object,
              RecordKind        *kind)
 {
   if (has_member (object, "formatted_input_prompt", MT_JSON_ARRAY) &&
@@ -441,7 +504,7 @@ gsm8k_final_answer (const char *answer)
 }
 
 static const char *
-shape_of_problem (const MtJsonValue *object)
+shape_of_problem (const Fields      *object)
 {
   MtJsonValue answer;
 
@@ -451,7 +514,7 @@ shape_of_problem (const MtJsonValue *object)
   if (has_member (object, "unique_id", MT_JSON_STRING) && has_member (object, "solution", MT_JSON_STRING))
     return "math500";
   if (has_member (object, "question", MT_JSON_STRING) &&
-      mt_json_object_get (object, "answer", &answer) && answer.type == MT_JSON_STRING &&
+      fields_get (object, "answer", &answer) && answer.type == MT_JSON_STRING &&
       g_strstr_len (answer.start, answer.len, "####") != NULL)
     return "gsm8k";
   if (has_member (object, "grader", MT_JSON_STRING))
@@ -465,7 +528,7 @@ shape_of_problem (const MtJsonValue *object)
  * Returns the problem id, or NULL when the record has none. */
 static FieldResult
 read_problem (Importer          *imp,
-              const MtJsonValue *object,
+              const Fields      *object,
               gboolean           from_trace,
               char             **out_id)
 {
@@ -493,7 +556,7 @@ read_problem (Importer          *imp,
     return FIELD_BAD;
 
   /* In counting mode strings are not copied; ids still matter for counts. */
-  if (id == NULL && mt_json_object_get (object, id_name ? id_name : "id", &value) &&
+  if (id == NULL && fields_get (object, id_name ? id_name : "id", &value) &&
       value.type == MT_JSON_STRING)
     id = mt_json_value_dup_string (&value);
 
@@ -561,7 +624,7 @@ read_problem (Importer          *imp,
 
       mt_problem_set_domain (problem, guess_domain (source ? source : imp->stem, grader));
 
-      if (mt_json_object_get (object, "accept", &value) && value.type == MT_JSON_ARRAY)
+      if (fields_get (object, "accept", &value) && value.type == MT_JSON_ARRAY)
         {
           g_autoptr(GPtrArray) accept = g_ptr_array_new_with_free_func (g_free);
           MtJsonValue element;
@@ -625,7 +688,7 @@ parse_created (const char *text)
 /* Sampling, usage, timing: all optional, all type-checked. */
 static gboolean
 read_trace_details (Importer          *imp,
-                    const MtJsonValue *object,
+                    const Fields      *object,
                     MtTrace           *trace)
 {
   MtSampling sampling;
@@ -660,15 +723,22 @@ read_trace_details (Importer          *imp,
 #undef NUMBER
 #undef INT
 
-  if (mt_json_object_get (object, "usage", &value) && value.type == MT_JSON_OBJECT)
+  if (fields_get (object, "usage", &value) && value.type == MT_JSON_OBJECT)
     {
       MtJsonValue details;
+      Fields usage;
 
-      get_named_int (imp, &value, "prompt_tokens", &prompt_tokens);
-      get_named_int (imp, &value, "completion_tokens", &completion_tokens);
-      if (mt_json_object_get (&value, "completion_tokens_details", &details) &&
+      fields_init (&usage, &value);
+      get_named_int (imp, &usage, "prompt_tokens", &prompt_tokens);
+      get_named_int (imp, &usage, "completion_tokens", &completion_tokens);
+      if (fields_get (&usage, "completion_tokens_details", &details) &&
           details.type == MT_JSON_OBJECT)
-        get_named_int (imp, &details, "reasoning_tokens", &reasoning_tokens);
+        {
+          Fields details_fields;
+
+          fields_init (&details_fields, &details);
+          get_named_int (imp, &details_fields, "reasoning_tokens", &reasoning_tokens);
+        }
     }
 
   /* Some exporters write 0 for "not reported". */
@@ -680,9 +750,9 @@ read_trace_details (Importer          *imp,
       (finish == NULL && get_named_text (imp, object, "stop_reason", FALSE, &finish) == FIELD_BAD))
     return FALSE;
 
-  if (mt_json_object_get (object, "timestamp", &value) && value.type == MT_JSON_STRING)
+  if (fields_get (object, "timestamp", &value) && value.type == MT_JSON_STRING)
     created = mt_json_value_dup_string (&value);
-  else if (mt_json_object_get (object, "created_at", &value) && value.type == MT_JSON_STRING)
+  else if (fields_get (object, "created_at", &value) && value.type == MT_JSON_STRING)
     created = mt_json_value_dup_string (&value);
 
   if (trace == NULL)
@@ -693,7 +763,7 @@ read_trace_details (Importer          *imp,
   mt_trace_set_finish_reason (trace, parse_finish_reason (finish));
   mt_trace_set_created (trace, parse_created (created));
 
-  if (mt_json_object_get (object, "created", &value) && value.type == MT_JSON_NUMBER &&
+  if (fields_get (object, "created", &value) && value.type == MT_JSON_NUMBER &&
       mt_json_value_get_int64 (&value, &n))
     mt_trace_set_created (trace, n * G_USEC_PER_SEC);
 
@@ -730,7 +800,7 @@ apply_split (Importer   *imp,
 
 static gboolean
 import_trace (Importer          *imp,
-              const MtJsonValue *object)
+              const Fields      *object)
 {
   g_autofree char *problem_id = NULL;
   g_autofree char *reasoning = NULL;
@@ -799,7 +869,7 @@ import_trace (Importer          *imp,
 /* OpenAI chat-completion responses: one trace per choice. */
 static gboolean
 import_chat (Importer          *imp,
-             const MtJsonValue *object)
+             const Fields      *object)
 {
   g_autofree char *response_id = NULL;
   g_autofree char *model = NULL;
@@ -811,7 +881,7 @@ import_chat (Importer          *imp,
       get_named_text (imp, object, "model", FALSE, &model) == FIELD_BAD)
     return FALSE;
 
-  mt_json_object_get (object, "choices", &choices);
+  fields_get (object, "choices", &choices);
 
   /* Check every choice before adding any, so a bad record adds nothing. */
   mt_json_iter_init (&iter, &choices);
@@ -847,13 +917,17 @@ import_chat (Importer          *imp,
       g_autofree char *trace_id = NULL;
       g_autoptr(MtTrace) trace = NULL;
       MtJsonValue message;
+      Fields choice_fields, message_fields;
 
-      mt_json_object_get (&choice, "message", &message);
-      if (get_named_text (imp, &message, "content", FALSE, &content) == FIELD_BAD ||
-          get_named_text (imp, &message, "reasoning_content", FALSE, &reasoning) == FIELD_BAD ||
+      fields_init (&choice_fields, &choice);
+      fields_get (&choice_fields, "message", &message);
+      fields_init (&message_fields, &message);
+      if (get_named_text (imp, &message_fields, "content", FALSE, &content) == FIELD_BAD ||
+          get_named_text (imp, &message_fields, "reasoning_content", FALSE,
+                          &reasoning) == FIELD_BAD ||
           (reasoning == NULL &&
-           get_named_text (imp, &message, "reasoning", FALSE, &reasoning) == FIELD_BAD) ||
-          get_named_text (imp, &choice, "finish_reason", FALSE, &finish) == FIELD_BAD)
+           get_named_text (imp, &message_fields, "reasoning", FALSE, &reasoning) == FIELD_BAD) ||
+          get_named_text (imp, &choice_fields, "finish_reason", FALSE, &finish) == FIELD_BAD)
         return FALSE;
 
       imp->report->n_traces++;
@@ -943,7 +1017,7 @@ find_paper_interrupt (const char      *added,
 
 static gboolean
 import_paper (Importer          *imp,
-              const MtJsonValue *object)
+              const Fields      *object)
 {
   g_autofree char *problem_id = NULL;
   g_autofree char *model = NULL;
@@ -961,7 +1035,7 @@ import_paper (Importer          *imp,
   if (get_canonical_text (imp, object, "model", FALSE, &model, NULL) == FIELD_BAD)
     return FALSE;
 
-  mt_json_object_get (object, "formatted_input_prompt", &array);
+  fields_get (object, "formatted_input_prompt", &array);
   mt_json_iter_init (&iter, &array);
   while (mt_json_iter_next_element (&iter, &element))
     {
@@ -973,7 +1047,7 @@ import_paper (Importer          *imp,
       g_ptr_array_add (prompts, mt_json_value_dup_string (&element));
     }
 
-  mt_json_object_get (object, "output", &array);
+  fields_get (object, "output", &array);
   mt_json_iter_init (&iter, &array);
   while (mt_json_iter_next_element (&iter, &element))
     {
@@ -994,14 +1068,20 @@ import_paper (Importer          *imp,
       return FALSE;
     }
 
-  if (mt_json_object_get (object, "metadata", &metadata) && metadata.type == MT_JSON_ARRAY)
+  if (fields_get (object, "metadata", &metadata) && metadata.type == MT_JSON_ARRAY)
     {
       MtJsonValue first;
 
       mt_json_iter_init (&iter, &metadata);
-      if (mt_json_iter_next_element (&iter, &first) && first.type == MT_JSON_OBJECT &&
-          get_named_int (imp, &first, "total_reasoning_length", &total_reasoning) == FIELD_BAD)
-        return FALSE;
+      if (mt_json_iter_next_element (&iter, &first) && first.type == MT_JSON_OBJECT)
+        {
+          Fields first_fields;
+
+          fields_init (&first_fields, &first);
+          if (get_named_int (imp, &first_fields, "total_reasoning_length",
+                             &total_reasoning) == FIELD_BAD)
+            return FALSE;
+        }
     }
 
   imp->report->n_traces++;
@@ -1093,21 +1173,25 @@ static const char *kind_names[N_RECORD_KINDS] = { "traces", "paper", "chat-compl
 
 static void
 import_record (Importer          *imp,
-               const MtJsonValue *record)
+               const MtJsonValue *value)
 {
+  Fields fields;
+  const Fields *record = &fields;
   RecordKind kind;
   gboolean ok = FALSE;
 
   imp->n_records++;
 
-  if (record->type != MT_JSON_OBJECT)
+  if (value->type != MT_JSON_OBJECT)
     {
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_TYPE,
                                 "expected an object for a record, found %s",
-                                mt_json_type_describe (record->type));
+                                mt_json_type_describe (value->type));
       imp->report->n_skipped++;
       return;
     }
+
+  fields_init (&fields, value);
 
   if (!record_kind (imp, record, &kind))
     {
