@@ -25,6 +25,7 @@ MtEndpoint  *mt_endpoint_new          (const char   *base_url,
 const char  *mt_endpoint_get_base_url (MtEndpoint   *self);
 char        *mt_endpoint_build_url    (MtEndpoint   *self,
                                        const char   *path);
+/* NULL when @path does not make a valid URL with the base. */
 SoupMessage *mt_endpoint_new_message  (MtEndpoint   *self,
                                        const char   *method,
                                        const char   *path);

@@ -18,7 +18,7 @@ void    mt_plot_ticks_compute (double       min,
                                double       max,
                                guint        target_ticks,
                                MtPlotTicks *ticks);
-/* The label for @value with as few decimals as @step needs: "0.25", "1,000". */
+/* The label for @value with as few decimals as @step needs: "0.25", "10,000". */
 char   *mt_plot_format_tick   (double       value,
                                double       step);
 
