@@ -150,7 +150,9 @@ test_trace_spans (void)
   guint32 start, length;
 
   mt_trace_set_reasoning (trace, "Wait, maybe");
+  g_assert_null (mt_trace_peek_reasoning_spans (trace));
   spans = mt_trace_get_reasoning_spans (trace);
+  g_assert_true (mt_trace_peek_reasoning_spans (trace) == spans);
   /* Without recorded tokens the estimate is used and labelled so. */
   g_assert_cmpint (mt_token_spans_get_source (spans), ==, MT_TOKEN_SOURCE_APPROX);
   g_assert_cmpuint (mt_token_spans_get_text_length (spans), ==, 11);

@@ -381,11 +381,11 @@ build_tokens (JsonBuilder *builder,
   MtTokenSource source;
 
   if (reasoning_exact)
-    reasoning = mt_trace_get_reasoning_spans (trace);
+    reasoning = mt_trace_peek_reasoning_spans (trace);
   if (reasoning != NULL && mt_token_spans_get_source (reasoning) == MT_TOKEN_SOURCE_APPROX)
     reasoning = NULL;
   if (answer_exact)
-    answer = mt_trace_get_answer_spans (trace);
+    answer = mt_trace_peek_answer_spans (trace);
   if (answer != NULL && mt_token_spans_get_source (answer) == MT_TOKEN_SOURCE_APPROX)
     answer = NULL;
 

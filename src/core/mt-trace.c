@@ -499,6 +499,26 @@ mt_trace_get_answer_spans (MtTrace *self)
   return ensure_spans (&priv->answer_spans, priv->answer);
 }
 
+MtTokenSpans *
+mt_trace_peek_reasoning_spans (MtTrace *self)
+{
+  MtTracePrivate *priv = mt_trace_get_instance_private (self);
+
+  g_return_val_if_fail (MT_IS_TRACE (self), NULL);
+
+  return priv->reasoning_spans;
+}
+
+MtTokenSpans *
+mt_trace_peek_answer_spans (MtTrace *self)
+{
+  MtTracePrivate *priv = mt_trace_get_instance_private (self);
+
+  g_return_val_if_fail (MT_IS_TRACE (self), NULL);
+
+  return priv->answer_spans;
+}
+
 static void
 replace_spans (MtTokenSpans **field,
                MtTokenSpans  *spans,

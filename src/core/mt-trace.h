@@ -86,6 +86,9 @@ void            mt_trace_set_created            (MtTrace        *self,
  * approximate tokenizer on first use and labelled MT_TOKEN_SOURCE_APPROX. */
 MtTokenSpans   *mt_trace_get_reasoning_spans    (MtTrace        *self);
 MtTokenSpans   *mt_trace_get_answer_spans       (MtTrace        *self);
+/* The spans as stored, or NULL: never computes an estimate. */
+MtTokenSpans   *mt_trace_peek_reasoning_spans   (MtTrace        *self);
+MtTokenSpans   *mt_trace_peek_answer_spans      (MtTrace        *self);
 void            mt_trace_set_reasoning_spans    (MtTrace        *self,
                                                  MtTokenSpans   *spans);
 void            mt_trace_set_answer_spans       (MtTrace        *self,
