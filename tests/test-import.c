@@ -450,7 +450,7 @@ assert_file_error (const char    *path,
   g_autoptr(GError) error = NULL;
 
   g_assert_false (mt_import_file (lab, path, NULL, report, NULL, &error));
-  g_assert_error (error, MT_FORMAT_ERROR, code);
+  g_assert_error (error, MT_FORMAT_ERROR, (int) code);
   g_test_message ("%s", error->message);
   g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_traces (lab)), ==, 0);
 }
