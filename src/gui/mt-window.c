@@ -441,6 +441,8 @@ mt_window_recent_changed_cb (MtWindow   *self,
       row = adw_action_row_new ();
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
       if (where != NULL)
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), where);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),

@@ -244,6 +244,77 @@ test_window_open_fixture (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_window_size_remembered (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  MtWindow *window;
+  int width, height;
+
+  window = create_window ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
+  drain_main_loop ();
+  gtk_window_close (GTK_WINDOW (window));
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* The next window opens at the size the last one closed at. */
+  window = mt_window_new (NULL);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 640);
+  g_assert_cmpint (height, ==, 480);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+static GtkDropTarget *
+find_drop_target (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+
+  return NULL;
+}
+
+static void
+test_window_drop (void)
+{
+  MtWindow *window = create_window ();
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent/dropped.jsonl");
+  g_autoptr(GSList) list = g_slist_prepend (NULL, file);
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target;
+  gboolean accepted = FALSE;
+
+  target = find_drop_target (GTK_WIDGET (window));
+  g_assert_nonnull (target);
+  g_assert_true (g_type_is_a (GDK_TYPE_FILE_LIST, gtk_drop_target_get_gtypes (target, NULL)[0]));
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (list));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+  g_assert_true (mt_window_get_loading (window));
+
+  wait_for_load (window);
+  g_assert_nonnull (_mt_window_get_last_toast (window));
+  g_assert_true (g_str_has_prefix (_mt_window_get_last_toast (window),
+                                   "Could not open “dropped.jsonl”: "));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static MtLabLoad *
 create_load (void)
 {
@@ -323,6 +394,8 @@ main (int   argc,
   g_test_add_func ("/gui/window/open-missing", test_window_open_missing);
   g_test_add_func ("/gui/window/cancel", test_window_cancel);
   g_test_add_func ("/gui/window/open-fixture", test_window_open_fixture);
+  g_test_add_func ("/gui/window/size-remembered", test_window_size_remembered);
+  g_test_add_func ("/gui/window/drop", test_window_drop);
 
   return g_test_run ();
 }
