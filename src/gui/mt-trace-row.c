@@ -45,7 +45,8 @@ finish_reason_describe (MtFinishReason reason)
       return C_("finish reason", "Failed");
     case MT_FINISH_UNKNOWN:
     default:
-      return C_("finish reason", "Unknown ending");
+      /* Many files do not say; a label on every row would be noise. */
+      return NULL;
     }
 }
 
@@ -112,6 +113,7 @@ mt_trace_row_update (MtTraceRow *self)
 
   reason = mt_trace_get_finish_reason (self->trace);
   gtk_label_set_label (self->finish_label, finish_reason_describe (reason));
+  gtk_widget_set_visible (GTK_WIDGET (self->finish_label), reason != MT_FINISH_UNKNOWN);
   if ((style = finish_reason_style (reason)))
     gtk_widget_add_css_class (GTK_WIDGET (self->finish_label), style);
 }
