@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <adwaita.h>
+#include <glib/gi18n.h>
 
-static void
-activate_cb (GApplication *app)
-{
-  GtkWidget *window = adw_application_window_new (GTK_APPLICATION (app));
-
-  gtk_window_set_title (GTK_WINDOW (window), "Midthought");
-  gtk_window_present (GTK_WINDOW (window));
-}
+#include "mt-application.h"
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(AdwApplication) app = adw_application_new (APP_ID, G_APPLICATION_HANDLES_OPEN);
+  g_autoptr(MtApplication) app = NULL;
 
-  g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name ("Midthought");
+
+  app = mt_application_new ();
+
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mt-lab-loader.h"
+
+/* Issue messages come from the file; keep toasts to one readable line. */
+#define MAX_ISSUE_CHARS 80
+
+typedef struct
+{
+  GPtrArray *files;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_pointer (&data->files, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+mt_load_failure_free (MtLoadFailure *failure)
+{
+  g_clear_object (&failure->file);
+  g_clear_error (&failure->error);
+  g_free (failure);
+}
+
+void
+mt_lab_load_free (MtLabLoad *load)
+{
+  if (load == NULL)
+    return;
+
+  g_clear_object (&load->lab);
+  g_clear_pointer (&load->reports, g_ptr_array_unref);
+  g_clear_pointer (&load->failures, g_ptr_array_unref);
+  g_free (load);
+}
+
+static void
+mt_lab_load_worker (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  g_autoptr(MtLabLoad) load = g_new0 (MtLabLoad, 1);
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  GListModel *traces;
+  guint n_traces;
+
+  load->reports = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_load_report_free);
+  load->failures = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_load_failure_free);
+
+  for (guint i = 0; i < data->files->len; i++)
+    {
+      GFile *file = g_ptr_array_index (data->files, i);
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(MtLoadReport) report = NULL;
+      g_autoptr(GError) file_error = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (path == NULL)
+        {
+          g_set_error_literal (&file_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Only files on this computer can be opened"));
+        }
+      else
+        {
+          report = mt_load_report_new (path);
+          if (mt_import_file (lab, path, NULL, report, cancellable, &file_error))
+            {
+              g_ptr_array_add (load->reports, g_steal_pointer (&report));
+              continue;
+            }
+        }
+
+      if (g_error_matches (file_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&file_error));
+          return;
+        }
+      else
+        {
+          MtLoadFailure *failure = g_new0 (MtLoadFailure, 1);
+
+          failure->file = g_object_ref (file);
+          failure->error = g_steal_pointer (&file_error);
+          g_ptr_array_add (load->failures, failure);
+        }
+    }
+
+  if (load->reports->len > 0)
+    {
+      mt_lab_link (lab);
+
+      /* Token counts are estimated on first use; do it here rather than
+       * while the list binds rows on the main thread. */
+      traces = mt_lab_get_traces (lab);
+      n_traces = g_list_model_get_n_items (traces);
+      for (guint i = 0; i < n_traces; i++)
+        {
+          g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+          if (i % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+
+          mt_trace_get_n_reasoning_tokens (trace);
+          mt_trace_get_n_answer_tokens (trace);
+        }
+
+      load->lab = g_steal_pointer (&lab);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&load), (GDestroyNotify)mt_lab_load_free);
+}
+
+void
+mt_lab_load_async (GFile               **files,
+                   guint                 n_files,
+                   GCancellable         *cancellable,
+                   GAsyncReadyCallback   callback,
+                   gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (files != NULL || n_files == 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (LoadData, 1);
+  data->files = g_ptr_array_new_full (n_files, g_object_unref);
+  for (guint i = 0; i < n_files; i++)
+    g_ptr_array_add (data->files, g_object_ref (files[i]));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mt_lab_load_async);
+  g_task_set_name (task, "[midthought] load lab");
+  g_task_set_task_data (task, data, (GDestroyNotify)load_data_free);
+  g_task_run_in_thread (task, mt_lab_load_worker);
+}
+
+MtLabLoad *
+mt_lab_load_finish (GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mt_lab_load_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static char *
+describe_file (GFile *file)
+{
+  g_autoptr(GFileInfo) info = NULL;
+
+  /* The display name is what the file chooser showed; fall back to the
+   * base name for files that are already gone. */
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info != NULL)
+    return g_strdup (g_file_info_get_display_name (info));
+
+  return g_file_get_basename (file);
+}
+
+char *
+mt_load_failure_describe (const MtLoadFailure *failure)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (failure != NULL, NULL);
+
+  name = describe_file (failure->file);
+
+  /* Translators: the first %s is a file name, the second why it failed */
+  return g_strdup_printf (_("Could not open “%s”: %s"), name,
+                          failure->error != NULL ? failure->error->message : _("Unknown error"));
+}
+
+static char *
+shorten (const char *text)
+{
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (text, -1) <= MAX_ISSUE_CHARS)
+    return g_strdup (text);
+
+  head = g_utf8_substring (text, 0, MAX_ISSUE_CHARS - 1);
+  return g_strconcat (head, "…", NULL);
+}
+
+char *
+mt_lab_load_describe_skipped (const MtLabLoad *load)
+{
+  const MtLoadIssue *first = NULL;
+  g_autofree char *loaded = NULL;
+  g_autofree char *skipped = NULL;
+  g_autofree char *where = NULL;
+  g_autofree char *message = NULL;
+  guint n_skipped = 0;
+  guint n_traces;
+
+  g_return_val_if_fail (load != NULL, NULL);
+
+  for (guint i = 0; i < load->reports->len; i++)
+    {
+      const MtLoadReport *report = g_ptr_array_index (load->reports, i);
+
+      n_skipped += report->n_skipped;
+      if (first == NULL && report->issues != NULL && report->issues->len > 0)
+        first = g_ptr_array_index (report->issues, 0);
+    }
+
+  if (n_skipped == 0)
+    return NULL;
+
+  n_traces = load->lab != NULL ? g_list_model_get_n_items (mt_lab_get_traces (load->lab)) : 0;
+  loaded = g_strdup_printf (ngettext ("Loaded %u trace", "Loaded %u traces", n_traces),
+                            n_traces);
+  skipped = g_strdup_printf (ngettext ("%u line skipped", "%u lines skipped", n_skipped),
+                             n_skipped);
+
+  if (first == NULL)
+    /* Translators: "Loaded 5 traces; 2 lines skipped" */
+    return g_strdup_printf (C_("load summary", "%s; %s"), loaded, skipped);
+
+  message = shorten (first->message != NULL ? first->message : "");
+  if (first->line > 0)
+    /* Translators: where a problem in a file is, then what it is */
+    where = g_strdup_printf (_("line %u: %s"), first->line, message);
+  else
+    where = g_steal_pointer (&message);
+
+  /* Translators: "Loaded 5 traces; 2 lines skipped (first: line 12: …)" */
+  return g_strdup_printf (C_("load summary", "%s; %s (first: %s)"), loaded, skipped, where);
+}
