@@ -23,6 +23,8 @@ APT_PACKAGES = \
 	libjson-glib-dev \
 	libpango1.0-dev \
 	libsoup-3.0-dev \
+	librsvg2-common \
+	shared-mime-info \
 	meson \
 	ninja-build \
 	pkg-config \

@@ -8,6 +8,7 @@ here=$(dirname "$0")
 data=${MT_SHARED_DATA:-$here/../../shared/data}
 files=$(ls "$data"/traces/*/*.jsonl)
 
+mkdir -p "$(dirname "$out")"
 : > "$out"
 while [ "$(stat -c %s "$out")" -lt $((size_mb * 1024 * 1024)) ]; do
   cat $files >> "$out"
