@@ -205,6 +205,20 @@ typedef enum
   N_RECORD_KINDS
 } RecordKind;
 
+/* A problem made while counting half a file (see count_lines_in_parallel). */
+typedef struct
+{
+  char     *id;
+  guint     line;
+  gboolean  from_trace;
+} ProblemEvent;
+
+static void
+problem_event_clear (ProblemEvent *event)
+{
+  g_free (event->id);
+}
+
 typedef struct
 {
   MtLab            *lab;          /* NULL when only counting */
@@ -217,6 +231,7 @@ typedef struct
   GPtrArray        *traces;       /* new MtTrace and MtBranch */
   GHashTable       *problem_ids;  /* ids created by this import */
   GHashTable       *trace_ids;
+  GArray           *problem_events; /* of ProblemEvent, when counting half a file */
   guint             kind_counts[N_RECORD_KINDS];
   const char       *problem_shape; /* "gsm8k", "math500", ... for the report */
   guint             n_records;
@@ -611,6 +626,12 @@ read_problem (Importer          *imp,
 
   g_hash_table_add (imp->problem_ids, g_strdup (id));
   imp->report->n_problems++;
+  if (imp->problem_events != NULL)
+    {
+      ProblemEvent event = { g_strdup (id), imp->line, from_trace };
+
+      g_array_append_val (imp->problem_events, event);
+    }
 
   if (!counting_only (imp))
     {
@@ -1300,12 +1321,12 @@ is_blank (const char *p,
 
 static void
 import_lines (Importer     *imp,
+              const char   *start,
+              const char   *end,
               GCancellable *cancellable)
 {
-  const char *p = imp->data;
-  const char *end = imp->data + imp->len;
+  const char *p = start;
 
-  imp->line = 0;
   while (p < end)
     {
       const char *nl = memchr (p, '\n', end - p);
@@ -1327,7 +1348,7 @@ import_lines (Importer     *imp,
             {
               imp->n_records++;
               imp->report->n_skipped++;
-              if (nl == NULL && imp->line > 1)
+              if (nl == NULL && p > imp->data)
                 mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_TORN,
                                           "the last line is cut short (%s); it was skipped",
                                           message);
@@ -1339,6 +1360,118 @@ import_lines (Importer     *imp,
       p = line_end + 1;
     }
 }
+
+/* Counting (`info`) on a big file runs the second half of the lines on a
+ * second core. The halves meet where problem ids repeat across them: what a
+ * single pass would have reported as a duplicate, or shared, is settled when
+ * the halves are merged, so the report equals the one a single pass gives. */
+#define PARALLEL_COUNT_MIN_BYTES (16 * 1024 * 1024)
+
+typedef struct
+{
+  Importer      imp;
+  const char   *start;
+  const char   *end;
+  GCancellable *cancellable;
+} CountHalf;
+
+static gpointer
+count_half_thread (gpointer data)
+{
+  CountHalf *half = data;
+
+  import_lines (&half->imp, half->start, half->end, half->cancellable);
+  return NULL;
+}
+
+static int
+compare_issue_lines (gconstpointer a,
+                     gconstpointer b)
+{
+  const MtLoadIssue *ia = *(const MtLoadIssue * const *) a;
+  const MtLoadIssue *ib = *(const MtLoadIssue * const *) b;
+
+  return (ia->line > ib->line) - (ia->line < ib->line);
+}
+
+static void
+count_lines_in_parallel (Importer     *imp,
+                         GCancellable *cancellable)
+{
+  const char *end = imp->data + imp->len;
+  const char *half_way = imp->data + imp->len / 2;
+  const char *middle = memchr (half_way, '\n', end - half_way);
+  g_autoptr(MtLoadReport) second_report = NULL;
+  CountHalf second = { 0 };
+  GThread *thread;
+
+  if (middle == NULL || middle + 1 >= end)
+    {
+      import_lines (imp, imp->data, end, cancellable);
+      return;
+    }
+  middle++;
+
+  second_report = mt_load_report_new (imp->report->path);
+  second.imp = *imp;
+  second.imp.report = second_report;
+  second.imp.stem = g_strdup (imp->stem);
+  second.imp.problem_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  second.imp.trace_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  second.imp.problem_events = g_array_new (FALSE, FALSE, sizeof (ProblemEvent));
+  g_array_set_clear_func (second.imp.problem_events, (GDestroyNotify) problem_event_clear);
+  second.start = middle;
+  second.end = end;
+  second.cancellable = cancellable;
+
+  thread = g_thread_new ("mt-count", count_half_thread, &second);
+  import_lines (imp, imp->data, middle, cancellable);
+  g_thread_join (thread);
+
+  /* Lines of the second half count on from the first. */
+  for (guint i = 0; i < second_report->issues->len; i++)
+    ((MtLoadIssue *) g_ptr_array_index (second_report->issues, i))->line += imp->line;
+
+  imp->report->n_problems += second_report->n_problems;
+  imp->report->n_traces += second_report->n_traces;
+  imp->report->n_branches += second_report->n_branches;
+  imp->report->n_skipped += second_report->n_skipped;
+  imp->n_records += second.imp.n_records;
+  for (guint i = 0; i < N_RECORD_KINDS; i++)
+    imp->kind_counts[i] += second.imp.kind_counts[i];
+  if (imp->problem_shape == NULL)
+    imp->problem_shape = second.imp.problem_shape;
+
+  for (guint i = 0; i < second.imp.problem_events->len; i++)
+    {
+      const ProblemEvent *event = &g_array_index (second.imp.problem_events, ProblemEvent, i);
+
+      if (!g_hash_table_contains (imp->problem_ids, event->id))
+        continue;
+
+      /* The first half made this problem: a trace shares it, a problem
+       * record repeats it. */
+      imp->report->n_problems--;
+      if (!event->from_trace)
+        {
+          imp->report->n_skipped++;
+          imp->kind_counts[RECORD_PROBLEM]--;
+          mt_load_report_add_issue (second_report, event->line + imp->line, 0,
+                                    MT_FORMAT_ERROR_DUPLICATE,
+                                    "problem id “%s” is already in the lab", event->id);
+        }
+    }
+
+  for (guint i = 0; i < second_report->issues->len; i++)
+    g_ptr_array_add (imp->report->issues, g_ptr_array_steal_index (second_report->issues, i--));
+  /* g_ptr_array_sort() is stable: issues of one line keep their order. */
+  g_ptr_array_sort (imp->report->issues, compare_issue_lines);
+
+  imp->line += second.imp.line;
+  g_clear_pointer (&second.imp.problem_events, g_array_unref);
+  importer_clear (&second.imp);
+}
+
 
 static void
 import_array (Importer          *imp,
@@ -1578,8 +1711,10 @@ mt_import_file (MtLab             *lab,
     if ((!first_line_valid || one_line) &&
         mt_json_validate (data, len, &root, &error_offset, &message))
       import_document (&imp, &root, cancellable);
+    else if (counting_only (&imp) && len >= PARALLEL_COUNT_MIN_BYTES)
+      count_lines_in_parallel (&imp, cancellable);
     else
-      import_lines (&imp, cancellable);
+      import_lines (&imp, data, data + len, cancellable);
   }
 
   g_free (report->format);
