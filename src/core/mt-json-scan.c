@@ -614,7 +614,7 @@ value:
     case '[':
       if (G_UNLIKELY (depth == MT_JSON_MAX_DEPTH))
         {
-          fail (&err, p, "nesting deeper than 512");
+          fail (&err, p, "nesting deeper than " G_STRINGIFY (MT_JSON_MAX_DEPTH));
           goto failed;
         }
       closers[depth++] = *p == '{' ? '}' : ']';
