@@ -3,6 +3,8 @@
 #   make check  install what is missing, build, run every test
 
 BUILD ?= _build
+# A second build with clang, AddressSanitizer, UBSan and the libFuzzer targets.
+FUZZ_BUILD ?= _build-fuzz
 SHARED_DATA ?= $(abspath ../shared/data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -37,7 +39,7 @@ SAMPLE_TRACES = \
 	$(SHARED_DATA)/traces/markyx316_LLM-Reasoning-Trace-Topology/math500_deepseek_r1.jsonl \
 	$(SHARED_DATA)/traces/JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl
 
-.PHONY: all deps build run check clean
+.PHONY: all deps build build-sanitized run check clean
 
 all: build
 
@@ -57,11 +59,22 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dgui=false -Dfuzzing=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false
+
+build-sanitized: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
 run: build
 	GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/src/gui/midthought $(SAMPLE_TRACES)
 
-check: build
+# Every test; then the displayless tests again under ASan and UBSan, and a
+# short run of each fuzzer (tests/fuzz/README.md).
+check: build build-sanitized
 	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	MT_SHARED_DATA=$(SHARED_DATA) UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(FUZZ_BUILD) --print-errorlogs --num-processes 2
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

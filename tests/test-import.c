@@ -561,6 +561,8 @@ test_reimport_gets_unique_ids (void)
   g_autoptr(MtLoadReport) second = import_ok (lab, path);
 
   /* The same traces twice are two sets of traces: nothing is dropped. */
+  g_assert_cmpuint (first->n_traces, ==, 3);
+  g_assert_cmpuint (second->n_traces, ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_traces (lab)), ==, 6);
   g_assert_nonnull (mt_lab_lookup_trace (lab, "generic-mixed:g1#2"));
 }
