@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -567,6 +568,158 @@ test_reimport_gets_unique_ids (void)
   g_assert_nonnull (mt_lab_lookup_trace (lab, "generic-mixed:g1#2"));
 }
 
+static void
+assert_same_string (const char *a,
+                    const char *b)
+{
+  /* The lab file leaves unset fields out; an empty string may come back unset. */
+  g_assert_cmpstr (a ? a : "", ==, b ? b : "");
+}
+
+static void
+assert_same_trace (MtTrace *a,
+                   MtTrace *b)
+{
+  const MtSampling *sa = mt_trace_get_sampling (a);
+  const MtSampling *sb = mt_trace_get_sampling (b);
+
+  g_assert_cmpstr (mt_trace_get_id (a), ==, mt_trace_get_id (b));
+  g_assert_true (G_OBJECT_TYPE (a) == G_OBJECT_TYPE (b));
+  assert_same_string (mt_trace_get_problem_id (a), mt_trace_get_problem_id (b));
+  assert_same_string (mt_trace_get_model (a), mt_trace_get_model (b));
+  assert_same_string (mt_trace_get_prompt (a), mt_trace_get_prompt (b));
+  assert_same_string (mt_trace_get_reasoning (a), mt_trace_get_reasoning (b));
+  assert_same_string (mt_trace_get_answer (a), mt_trace_get_answer (b));
+  assert_same_string (mt_trace_get_split_note (a), mt_trace_get_split_note (b));
+  g_assert_cmpint (mt_trace_get_split_style (a), ==, mt_trace_get_split_style (b));
+  g_assert_cmpint (mt_trace_get_finish_reason (a), ==, mt_trace_get_finish_reason (b));
+  g_assert_cmpint (mt_trace_get_usage_prompt_tokens (a), ==, mt_trace_get_usage_prompt_tokens (b));
+  g_assert_cmpint (mt_trace_get_usage_completion_tokens (a), ==,
+                   mt_trace_get_usage_completion_tokens (b));
+  g_assert_cmpint (mt_trace_get_usage_reasoning_tokens (a), ==,
+                   mt_trace_get_usage_reasoning_tokens (b));
+  g_assert_cmpint (mt_trace_get_created (a), ==, mt_trace_get_created (b));
+  g_assert_true (sa->temperature == sb->temperature || (isnan (sa->temperature) && isnan (sb->temperature)));
+  g_assert_true (sa->top_p == sb->top_p || (isnan (sa->top_p) && isnan (sb->top_p)));
+  g_assert_cmpint (sa->top_k, ==, sb->top_k);
+  g_assert_cmpint (sa->max_tokens, ==, sb->max_tokens);
+  g_assert_cmpint (sa->seed, ==, sb->seed);
+  g_assert_cmpuint (mt_trace_get_n_reasoning_tokens (a), ==, mt_trace_get_n_reasoning_tokens (b));
+  g_assert_true ((mt_trace_get_problem (a) == NULL) == (mt_trace_get_problem (b) == NULL));
+
+  if (MT_IS_BRANCH (a))
+    {
+      MtInterrupt *ia = mt_branch_get_interrupt (MT_BRANCH (a));
+      MtInterrupt *ib = mt_branch_get_interrupt (MT_BRANCH (b));
+
+      g_assert_cmpstr (mt_branch_get_parent_id (MT_BRANCH (a)), ==, mt_branch_get_parent_id (MT_BRANCH (b)));
+      g_assert_nonnull (mt_branch_get_parent (MT_BRANCH (b)));
+      g_assert_cmpint (mt_interrupt_get_kind (ia), ==, mt_interrupt_get_kind (ib));
+      g_assert_cmpint (mt_interrupt_get_role (ia), ==, mt_interrupt_get_role (ib));
+      g_assert_cmpuint (mt_interrupt_get_token_index (ia), ==, mt_interrupt_get_token_index (ib));
+      g_assert_cmpfloat (mt_interrupt_get_fraction (ia), ==, mt_interrupt_get_fraction (ib));
+      assert_same_string (mt_interrupt_get_text (ia), mt_interrupt_get_text (ib));
+      assert_same_string (mt_interrupt_get_update (ia), mt_interrupt_get_update (ib));
+    }
+}
+
+static void
+assert_same_problem (MtProblem *a,
+                     MtProblem *b)
+{
+  const char * const *accept_a = mt_problem_get_accept (a);
+  const char * const *accept_b = mt_problem_get_accept (b);
+
+  g_assert_cmpstr (mt_problem_get_id (a), ==, mt_problem_get_id (b));
+  assert_same_string (mt_problem_get_source (a), mt_problem_get_source (b));
+  assert_same_string (mt_problem_get_prompt (a), mt_problem_get_prompt (b));
+  assert_same_string (mt_problem_get_answer (a), mt_problem_get_answer (b));
+  assert_same_string (mt_problem_get_update (a), mt_problem_get_update (b));
+  assert_same_string (mt_problem_get_update_answer (a), mt_problem_get_update_answer (b));
+  assert_same_string (mt_problem_get_grader (a), mt_problem_get_grader (b));
+  g_assert_cmpint (mt_problem_get_domain (a), ==, mt_problem_get_domain (b));
+  g_assert_cmpuint (accept_a ? g_strv_length ((char **) accept_a) : 0, ==,
+                    accept_b ? g_strv_length ((char **) accept_b) : 0);
+  for (guint i = 0; accept_a != NULL && accept_a[i] != NULL; i++)
+    g_assert_cmpstr (accept_a[i], ==, accept_b[i]);
+}
+
+/* Import every kind of file, save as a lab, load it back: the same model. */
+static void
+test_round_trip (void)
+{
+  const char *relative[] = {
+    TRACES_MARKYX "/math500_deepseek_r1.jsonl",
+    TRACES_MARKYX "/pilot_math500_qwen7b.jsonl",
+    TRACES_JESSE "/qwen3-8b__think-on.jsonl",
+    TRACES_JESSE "/items.json",
+    "problems/aime24_test.jsonl",
+  };
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtLab) loaded = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mt-round-trip-XXXXXX", NULL);
+  g_autofree char *lab_path = g_build_filename (dir, "lab.mtlab", NULL);
+  g_autofree char *backup = g_strconcat (lab_path, "~", NULL);
+  const char *fixtures[] = { "paper-output.jsonl", "chat-completion.json", "generic-mixed.jsonl" };
+  GListModel *a, *b;
+
+  for (guint i = 0; i < G_N_ELEMENTS (relative); i++)
+    {
+      g_autofree char *path = shared_path (relative[i]);
+      g_autoptr(MtLoadReport) r = NULL;
+
+      if (path == NULL)
+        {
+          g_test_skip ("MT_SHARED_DATA is not set or lacks the files");
+          return;
+        }
+      r = import_ok (lab, path);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
+    {
+      g_autofree char *path = fixture_path (fixtures[i]);
+      g_autoptr(MtLoadReport) r = import_ok (lab, path);
+    }
+
+  g_assert_true (mt_lab_file_save (lab, lab_path, NULL, &error));
+  g_assert_no_error (error);
+
+  report = mt_load_report_new (lab_path);
+  g_assert_true (mt_import_file (loaded, lab_path, NULL, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (report->format, ==, "lab");
+  g_assert_cmpuint (report->issues->len, ==, 0);
+
+  a = mt_lab_get_problems (lab);
+  b = mt_lab_get_problems (loaded);
+  g_assert_cmpuint (g_list_model_get_n_items (a), ==, g_list_model_get_n_items (b));
+  for (guint i = 0; i < g_list_model_get_n_items (a); i++)
+    {
+      g_autoptr(MtProblem) pa = g_list_model_get_item (a, i);
+      g_autoptr(MtProblem) pb = g_list_model_get_item (b, i);
+
+      assert_same_problem (pa, pb);
+    }
+
+  a = mt_lab_get_traces (lab);
+  b = mt_lab_get_traces (loaded);
+  g_assert_cmpuint (g_list_model_get_n_items (a), ==, g_list_model_get_n_items (b));
+  g_assert_cmpuint (mt_lab_get_n_branches (loaded), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (a); i++)
+    {
+      g_autoptr(MtTrace) ta = g_list_model_get_item (a, i);
+      g_autoptr(MtTrace) tb = g_list_model_get_item (b, i);
+
+      assert_same_trace (ta, tb);
+    }
+
+  g_remove (lab_path);
+  g_remove (backup);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -608,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/import/bad/torn-last-line", test_torn_last_line);
   g_test_add_func ("/import/bad/huge-line", test_huge_line);
   g_test_add_func ("/import/reimport", test_reimport_gets_unique_ids);
+  g_test_add_func ("/import/round-trip", test_round_trip);
 
   return g_test_run ();
 }
