@@ -20,6 +20,7 @@ APT_PACKAGES = \
 	jq \
 	libadwaita-1-dev \
 	libcairo2-dev \
+	libclang-rt-14-dev \
 	libglib2.0-dev \
 	libgtk-4-dev \
 	libjson-glib-dev \
