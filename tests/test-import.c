@@ -377,6 +377,35 @@ test_chat_completion (void)
   g_assert_cmpint (mt_trace_get_created (trace), ==, G_GINT64_CONSTANT (1767225600) * G_USEC_PER_SEC);
 }
 
+/* A bad field anywhere in a response skips the whole response, once. */
+static void
+test_chat_completion_bad_usage (void)
+{
+  const char *rows =
+    "{\"id\": \"r1\", \"model\": \"m\", \"choices\": [{\"message\": {\"content\": \"a\"}}],"
+    " \"usage\": {\"prompt_tokens\": \"twelve\"}}\n"
+    "{\"id\": \"r2\", \"model\": \"m\", \"choices\": [{\"message\": {\"content\": \"b\"}},"
+    " {\"message\": {\"content\": 5}}]}\n"
+    "{\"id\": \"r3\", \"model\": \"m\", \"choices\": [{\"message\": {\"content\": \"c\"}}]}\n";
+  g_autofree char *path = write_temp (rows, -1);
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = import_ok (lab, path);
+  g_autoptr(MtLoadReport) counted = import_ok (NULL, path);
+
+  g_assert_cmpuint (report->n_traces, ==, 1);
+  g_assert_cmpuint (report->n_skipped, ==, 2);
+  g_assert_cmpuint (report->issues->len, ==, 2);
+  g_assert_cmpuint (issue_at (report, 0)->line, ==, 1);
+  g_assert_cmpstr (issue_at (report, 0)->message, ==,
+                   "expected a whole number for \"prompt_tokens\", found a string");
+  g_assert_cmpuint (issue_at (report, 1)->line, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_traces (lab)), ==, 1);
+  g_assert_nonnull (mt_lab_lookup_trace (lab, "r3:0"));
+  g_assert_cmpuint (counted->n_traces, ==, 1);
+  g_assert_cmpuint (counted->n_skipped, ==, 2);
+  g_remove (path);
+}
+
 static void
 test_mixed_good_and_bad (void)
 {
@@ -754,6 +783,7 @@ main (int   argc,
   g_test_add_func ("/import/problems/update-benchmark", test_update_benchmark);
   g_test_add_func ("/import/paper", test_paper_output);
   g_test_add_func ("/import/chat-completion", test_chat_completion);
+  g_test_add_func ("/import/bad/chat-completion", test_chat_completion_bad_usage);
   g_test_add_func ("/import/field-map", test_field_map);
   g_test_add_func ("/import/bad/mixed", test_mixed_good_and_bad);
   g_test_add_func ("/import/bad/files", test_bad_files);

@@ -764,15 +764,18 @@ read_trace_details (Importer          *imp,
       Fields usage;
 
       fields_init (&usage, &value);
-      get_named_int (imp, &usage, "prompt_tokens", &prompt_tokens);
-      get_named_int (imp, &usage, "completion_tokens", &completion_tokens);
+      if (get_named_int (imp, &usage, "prompt_tokens", &prompt_tokens) == FIELD_BAD ||
+          get_named_int (imp, &usage, "completion_tokens", &completion_tokens) == FIELD_BAD)
+        return FALSE;
       if (fields_get (&usage, "completion_tokens_details", &details) &&
           details.type == MT_JSON_OBJECT)
         {
           Fields details_fields;
 
           fields_init (&details_fields, &details);
-          get_named_int (imp, &details_fields, "reasoning_tokens", &reasoning_tokens);
+          if (get_named_int (imp, &details_fields, "reasoning_tokens",
+                             &reasoning_tokens) == FIELD_BAD)
+            return FALSE;
         }
     }
 
@@ -901,6 +904,35 @@ import_trace (Importer          *imp,
   return TRUE;
 }
 
+/* One choice of a chat-completion response; FALSE (reported) on bad types. */
+static gboolean
+read_choice (Importer           *imp,
+             const MtJsonValue  *choice,
+             char              **content,
+             char              **reasoning,
+             char              **finish)
+{
+  MtJsonValue message;
+  Fields choice_fields, message_fields;
+
+  *content = *reasoning = *finish = NULL;
+
+  fields_init (&choice_fields, choice);
+  if (!fields_get (&choice_fields, "message", &message) || message.type != MT_JSON_OBJECT)
+    {
+      mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_MISSING,
+                                "a choice has no \"message\" object");
+      return FALSE;
+    }
+
+  fields_init (&message_fields, &message);
+  return get_named_text (imp, &message_fields, "content", FALSE, content) != FIELD_BAD &&
+         get_named_text (imp, &message_fields, "reasoning_content", FALSE, reasoning) != FIELD_BAD &&
+         (*reasoning != NULL ||
+          get_named_text (imp, &message_fields, "reasoning", FALSE, reasoning) != FIELD_BAD) &&
+         get_named_text (imp, &choice_fields, "finish_reason", FALSE, finish) != FIELD_BAD;
+}
+
 /* OpenAI chat-completion responses: one trace per choice. */
 static gboolean
 import_chat (Importer          *imp,
@@ -922,15 +954,17 @@ import_chat (Importer          *imp,
   mt_json_iter_init (&iter, &choices);
   while (mt_json_iter_next_element (&iter, &choice))
     {
-      MtJsonValue message;
+      g_autofree char *content = NULL;
+      g_autofree char *reasoning = NULL;
+      g_autofree char *finish = NULL;
 
-      if (choice.type != MT_JSON_OBJECT ||
-          !mt_json_object_get (&choice, "message", &message) || message.type != MT_JSON_OBJECT)
+      if (choice.type != MT_JSON_OBJECT)
         {
-          mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_MISSING,
-                                    "choice %u has no \"message\" object", index);
+          report_type (imp, "choices[]", "an object", &choice);
           return FALSE;
         }
+      if (!read_choice (imp, &choice, &content, &reasoning, &finish))
+        return FALSE;
       index++;
     }
 
@@ -940,6 +974,9 @@ import_chat (Importer          *imp,
                                 "\"choices\" is empty: the response holds no completion");
       return FALSE;
     }
+
+  if (!read_trace_details (imp, object, NULL))
+    return FALSE;
 
   index = 0;
   mt_json_iter_init (&iter, &choices);
@@ -951,19 +988,8 @@ import_chat (Importer          *imp,
       g_autofree char *base_id = NULL;
       g_autofree char *trace_id = NULL;
       g_autoptr(MtTrace) trace = NULL;
-      MtJsonValue message;
-      Fields choice_fields, message_fields;
 
-      fields_init (&choice_fields, &choice);
-      fields_get (&choice_fields, "message", &message);
-      fields_init (&message_fields, &message);
-      if (get_named_text (imp, &message_fields, "content", FALSE, &content) == FIELD_BAD ||
-          get_named_text (imp, &message_fields, "reasoning_content", FALSE,
-                          &reasoning) == FIELD_BAD ||
-          (reasoning == NULL &&
-           get_named_text (imp, &message_fields, "reasoning", FALSE, &reasoning) == FIELD_BAD) ||
-          get_named_text (imp, &choice_fields, "finish_reason", FALSE, &finish) == FIELD_BAD)
-        return FALSE;
+      read_choice (imp, &choice, &content, &reasoning, &finish);
 
       imp->report->n_traces++;
       if (counting_only (imp))
