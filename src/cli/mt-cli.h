@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of every command, as `midthought-cli --help` documents. */
+enum {
+  MT_CLI_EXIT_OK = 0,
+  MT_CLI_EXIT_BAD_INPUT = 1,
+  MT_CLI_EXIT_USAGE = 2,
+};
+
+/* Prints @message and the command's help to stderr; returns MT_CLI_EXIT_USAGE. */
+int mt_cli_usage_error (GOptionContext *context,
+                        const char     *message);
+
+/* Commands: each gets its own argv with the command name as argv[0]. */
+int mt_cli_import      (int             argc,
+                        char          **argv);
+int mt_cli_info        (int             argc,
+                        char          **argv);
+
+G_END_DECLS
