@@ -10,7 +10,7 @@
 
 int
 mt_cli_usage_error (GOptionContext *context,
-             const char     *message)
+                    const char     *message)
 {
   g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
 
@@ -87,7 +87,7 @@ add_report_json (JsonBuilder        *builder,
 
 int
 mt_cli_info (int    argc,
-          char **argv)
+             char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -150,7 +150,7 @@ mt_cli_info (int    argc,
 
 int
 mt_cli_import (int    argc,
-            char **argv)
+               char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
