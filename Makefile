@@ -40,7 +40,7 @@ SAMPLE_TRACES = \
 	$(SHARED_DATA)/traces/markyx316_LLM-Reasoning-Trace-Topology/math500_deepseek_r1.jsonl \
 	$(SHARED_DATA)/traces/JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl
 
-.PHONY: all deps build build-sanitized run check clean
+.PHONY: all deps build build-sanitized engine run check clean
 
 all: build
 
@@ -67,12 +67,19 @@ $(FUZZ_BUILD)/build.ninja:
 build-sanitized: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
 
+# The live engine's npm packages (tests/live/README.md), when missing.
+engine:
+	@if [ -d tests/live/node_modules ]; then :; \
+	elif command -v npm >/dev/null; then \
+	  cd tests/live && npm ci --omit=optional --ignore-scripts --no-audit --no-fund; \
+	else echo "npm not found: the live engine test will be skipped"; fi
+
 run: build
 	GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/src/gui/midthought $(SAMPLE_TRACES)
 
 # Every test; then the displayless tests again under ASan and UBSan, and a
 # short run of each fuzzer (tests/fuzz/README.md).
-check: build build-sanitized
+check: build build-sanitized engine
 	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	MT_SHARED_DATA=$(SHARED_DATA) UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(FUZZ_BUILD) --print-errorlogs --num-processes 2
