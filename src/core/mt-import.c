@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "mt-import.h"
+#include "mt-interrupt-texts.h"
 #include "mt-json-scan.h"
 #include "mt-lab-file.h"
 #include "mt-think.h"
@@ -1020,29 +1021,19 @@ import_chat (Importer          *imp,
   return TRUE;
 }
 
-/* The paper's injected texts (its prompt files, reproduced byte for byte),
- * used to recognise which interrupt made each round of the paper's output.
- * Where one text starts another, the longer comes first. */
+/* The paper's injected texts (mt-interrupt-texts.h), used to recognise which
+ * interrupt made each round of the paper's output. Where one text starts
+ * another, the longer comes first. */
 static const struct {
   const char      *text;
   MtInterruptKind  kind;
 } paper_interrupts[] = {
-  { "\n\nI received a request from the user to provide an answer right now. Considering the "
-    "limited time by the user, I have to give the solution based on the thinking directly now, "
-    "without further steps or explanations.", MT_INTERRUPT_FORCE_ANSWER },
-  { "\n\nI received a request from the user to provide an answer right now. Considering the "
-    "limited time by the user, I have to give the solution based on the thinking directly now.",
-    MT_INTERRUPT_HARD },
-  { "\n\nI received a request from the user to provide an answer as soon as possible. "
-    "Considering the limited time by the user, I will complete my reasoning promptly and deliver "
-    "the solution without delay.\n\n", MT_INTERRUPT_SPEEDUP },
-  { "...\nI have received an update from the user.\n\n<update>", MT_INTERRUPT_GUIDED_UPDATE },
-  { "\n\n<update>", MT_INTERRUPT_UPDATE },
+  { mt_interrupt_text_force_answer, MT_INTERRUPT_FORCE_ANSWER },
+  { mt_interrupt_text_hard, MT_INTERRUPT_HARD },
+  { mt_interrupt_text_speedup, MT_INTERRUPT_SPEEDUP },
+  { mt_interrupt_text_guided_prefix, MT_INTERRUPT_GUIDED_UPDATE },
+  { mt_interrupt_text_update_prefix, MT_INTERRUPT_UPDATE },
 };
-
-/* The update-and-hurry variant shares the guided prefix; its suffix differs. */
-static const char paper_speedup_suffix[] =
-  "Considering the limited time by the user, I need to update my reasoning process";
 
 static gboolean
 kind_closes_thinking (MtInterruptKind kind)
@@ -1070,7 +1061,9 @@ find_paper_interrupt (const char      *added,
 
       *kind = paper_interrupts[i].kind;
       *start = found;
-      if (*kind == MT_INTERRUPT_GUIDED_UPDATE && strstr (found, paper_speedup_suffix) != NULL)
+      /* The update-and-hurry variant shares the guided prefix; its suffix differs. */
+      if (*kind == MT_INTERRUPT_GUIDED_UPDATE &&
+          strstr (found, mt_interrupt_text_update_speedup_suffix) != NULL)
         *kind = MT_INTERRUPT_UPDATE_SPEEDUP;
       return;
     }
