@@ -4,6 +4,7 @@
 #include "mt-branch.h"
 #include "mt-enums.h"
 #include "mt-format.h"
+#include "mt-grade.h"
 #include "mt-import.h"
 #include "mt-interrupt.h"
 #include "mt-json-scan.h"
