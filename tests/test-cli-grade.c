@@ -53,8 +53,8 @@ test_not_equal (void)
 {
   const char *interval[] = { "grade", "--answer", "[2,5)", "--truth", "(2,5)", NULL };
   const char *empty[] = { "grade", "--answer", "", "--truth", "5", NULL };
-  const char *text[] = { "grade", "--answer", "Brasília.", "--truth", "Brasilia", "--grader", "text",
-                         NULL };
+  const char *text[] = { "grade", "--answer", "Brasília.", "--truth", "Brasilia",
+                         "--grader", "text", NULL };
   const char *accept[] = { "grade", "--answer", "Ha Noi", "--truth", "Hanoi", "--grader", "text",
                            "--accept", "Ha Noi", NULL };
   const char *unknown[] = { "grade", "--answer", "1", "--truth", "1", "--grader", "tarot", NULL };
@@ -73,7 +73,8 @@ test_not_equal (void)
 static void
 test_extract (void)
 {
-  const char *args[] = { "grade", "--extract", "--answer", "So it is \\boxed{\\left(3, \\frac{\\pi}{2}\\right)}.",
+  const char *args[] = { "grade", "--extract",
+                         "--answer", "So it is \\boxed{\\left(3, \\frac{\\pi}{2}\\right)}.",
                          "--truth", "\\left( 3, \\frac{\\pi}{2} \\right)", NULL };
   g_autofree char *out = NULL;
 

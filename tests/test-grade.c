@@ -115,7 +115,8 @@ check_extraction (const char    *text,
   MtExtraction extraction;
 
   mt_extract_answer (text, domain, &extraction);
-  g_assert_cmpstr (mt_extract_rule_to_string (extraction.rule), ==, mt_extract_rule_to_string (rule));
+  g_assert_cmpstr (mt_extract_rule_to_string (extraction.rule), ==,
+                   mt_extract_rule_to_string (rule));
   g_assert_cmpstr (extraction.text, ==, expected);
   if (rule != MT_EXTRACT_NONE)
     {
@@ -132,8 +133,8 @@ check_extraction (const char    *text,
 static void
 test_extract (void)
 {
-  check_extraction ("so \\boxed{\\frac{1}{2}} and then \\boxed{\\frac{\\sqrt{3}}{2}}.", MT_DOMAIN_MATH,
-                    MT_EXTRACT_BOXED, "\\frac{\\sqrt{3}}{2}");
+  check_extraction ("so \\boxed{\\frac{1}{2}} and then \\boxed{\\frac{\\sqrt{3}}{2}}.",
+                    MT_DOMAIN_MATH, MT_EXTRACT_BOXED, "\\frac{\\sqrt{3}}{2}");
   check_extraction ("$\\boxed {42}$", MT_DOMAIN_MATH, MT_EXTRACT_BOXED, "42");
   check_extraction ("\\fbox{x = 3}", MT_DOMAIN_MATH, MT_EXTRACT_BOXED, "x = 3");
   check_extraction ("\\boxed{\\{1, 2\\}}", MT_DOMAIN_MATH, MT_EXTRACT_BOXED, "\\{1, 2\\}");
@@ -146,15 +147,19 @@ test_extract (void)
   check_extraction ("### ✅ Answer: 3  \n**Answer: Cara**", MT_DOMAIN_OTHER,
                     MT_EXTRACT_ANSWER_LINE, "Cara");
   check_extraction ("ANSWER: ben\n", MT_DOMAIN_OTHER, MT_EXTRACT_ANSWER_LINE, "ben");
-  check_extraction ("### Final Answer:\n\n$$\n18\n$$\n", MT_DOMAIN_MATH, MT_EXTRACT_ANSWER_LINE, "18");
+  check_extraction ("### Final Answer:\n\n$$\n18\n$$\n", MT_DOMAIN_MATH,
+                    MT_EXTRACT_ANSWER_LINE, "18");
   check_extraction ("The capital is Canberra. Answer: Canberra.", MT_DOMAIN_OTHER,
                     MT_EXTRACT_ANSWER_LINE, "Canberra.");
-  check_extraction ("So the final answer is 3.5. Done.", MT_DOMAIN_MATH, MT_EXTRACT_ANSWER_PHRASE, "3.5");
-  check_extraction ("Thus the answer is: $x = 4$\n", MT_DOMAIN_MATH, MT_EXTRACT_ANSWER_PHRASE, "$x = 4$");
+  check_extraction ("So the final answer is 3.5. Done.", MT_DOMAIN_MATH,
+                    MT_EXTRACT_ANSWER_PHRASE, "3.5");
+  check_extraction ("Thus the answer is: $x = 4$\n", MT_DOMAIN_MATH,
+                    MT_EXTRACT_ANSWER_PHRASE, "$x = 4$");
   check_extraction ("She makes 9 * 2 = $18.\n#### 18", MT_DOMAIN_MATH, MT_EXTRACT_GSM8K, "18");
   /* a markdown heading is not GSM8K's mark */
   check_extraction ("#### Step 2\nthere are 12 eggs", MT_DOMAIN_MATH, MT_EXTRACT_LAST_NUMBER, "12");
-  check_extraction ("It costs 1,250 dollars, then -3 more", MT_DOMAIN_MATH, MT_EXTRACT_LAST_NUMBER, "-3");
+  check_extraction ("It costs 1,250 dollars, then -3 more", MT_DOMAIN_MATH,
+                    MT_EXTRACT_LAST_NUMBER, "-3");
   check_extraction ("we have a_1 and x2 and 2500 - 2550 = -50.", MT_DOMAIN_MATH,
                     MT_EXTRACT_LAST_NUMBER, "-50");
   check_extraction ("Total: 1,234.5", MT_DOMAIN_MATH, MT_EXTRACT_LAST_NUMBER, "1,234.5");
@@ -171,7 +176,8 @@ static void
 test_math (void)
 {
   assert_verdict ("\\dfrac{3}{56}", "\\frac{3}{56}", "math", MT_VERDICT_CORRECT);
-  assert_verdict ("(3, \\frac{\\pi}{2})", "\\left( 3, \\frac{\\pi}{2} \\right)", NULL, MT_VERDICT_CORRECT);
+  assert_verdict ("(3, \\frac{\\pi}{2})", "\\left( 3, \\frac{\\pi}{2} \\right)", NULL,
+                  MT_VERDICT_CORRECT);
   assert_verdict ("[2,5)", "(2,5)", "math", MT_VERDICT_WRONG);
   assert_verdict ("(2,5]", "(2,5]", "math", MT_VERDICT_CORRECT);
   assert_verdict ("\\frac12", "0.5", "math", MT_VERDICT_CORRECT);
@@ -360,6 +366,21 @@ test_text_and_choice (void)
   assert_verdict ("between 3 and 4", "3", "numeric", MT_VERDICT_WRONG);
 }
 
+/* Instructions as items.json words them. */
+#define WORDS_5 "Write a description of rain that is exactly 5 words long."
+#define RIPPLE_3 "Reply with the word 'ripple' repeated exactly 3 times, separated by " \
+  "single spaces."
+#define COLOURS_3 "Name 3 colours in capital letters, separated by commas, and nothing else."
+#define JSON_AB "Reply with a single JSON object and nothing else. It must have exactly the keys " \
+  "\"a\", \"b\" in that order, and every value must be the integer 1."
+#define STARS_4 "Reply with exactly 4 asterisk characters on one line and nothing else."
+#define COUNTDOWN "Reply with the whole numbers from 9 down to 3 in descending order, separated " \
+  "by commas with no spaces, and nothing else."
+#define BLUE_TODAY "Reply with a single sentence that starts with the word 'Blue' and ends with " \
+  "the word 'today'."
+#define NO_E "Write one sentence of at least five words about a storm that does not contain " \
+  "the letter 'e' anywhere."
+
 static void
 test_constraint (void)
 {
@@ -368,42 +389,26 @@ test_constraint (void)
     const char *reply;
     MtVerdict   verdict;
   } cases[] = {
-    { "Write a description of rain that is exactly 5 words long.", "Pitter-patter rain soaks the earth.",
-      MT_VERDICT_CORRECT },
-    { "Write a description of rain that is exactly 5 words long.", "Drops fall softly from the sky.",
-      MT_VERDICT_WRONG },
-    { "Reply with the word 'ripple' repeated exactly 3 times, separated by single spaces.",
-      "ripple ripple ripple", MT_VERDICT_CORRECT },
-    { "Reply with the word 'ripple' repeated exactly 3 times, separated by single spaces.",
-      "ripple  ripple ripple", MT_VERDICT_WRONG },
-    { "Name 3 colours in capital letters, separated by commas, and nothing else.", "RED, BLUE, GREEN",
-      MT_VERDICT_CORRECT },
-    { "Name 3 colours in capital letters, separated by commas, and nothing else.", "RED, BLUE, GREEN.",
-      MT_VERDICT_WRONG },
-    { "Name 3 colours in capital letters, separated by commas, and nothing else.", "RED, Blue, GREEN",
-      MT_VERDICT_WRONG },
-    { "Name 3 colours in capital letters, separated by commas, and nothing else.", "RED, BLUE, TABLE",
-      MT_VERDICT_UNGRADABLE },
-    { "Reply with a single JSON object and nothing else. It must have exactly the keys \"a\", \"b\" "
-      "in that order, and every value must be the integer 1.", "{\"a\": 1, \"b\": 1}", MT_VERDICT_CORRECT },
-    { "Reply with a single JSON object and nothing else. It must have exactly the keys \"a\", \"b\" "
-      "in that order, and every value must be the integer 1.", "{\"b\": 1, \"a\": 1}", MT_VERDICT_WRONG },
-    { "Reply with a single JSON object and nothing else. It must have exactly the keys \"a\", \"b\" "
-      "in that order, and every value must be the integer 1.", "{\"a\": 1, \"b\": 1.0}", MT_VERDICT_WRONG },
-    { "Reply with exactly 4 asterisk characters on one line and nothing else.", "****", MT_VERDICT_CORRECT },
-    { "Reply with exactly 4 asterisk characters on one line and nothing else.", "*****", MT_VERDICT_WRONG },
-    { "Reply with the whole numbers from 9 down to 3 in descending order, separated by commas with "
-      "no spaces, and nothing else.", "9,8,7,6,5,4,3", MT_VERDICT_CORRECT },
-    { "Reply with the whole numbers from 9 down to 3 in descending order, separated by commas with "
-      "no spaces, and nothing else.", "9, 8, 7, 6, 5, 4, 3", MT_VERDICT_WRONG },
-    { "Reply with a single sentence that starts with the word 'Blue' and ends with the word 'today'.",
-      "Blue skies are here today.", MT_VERDICT_CORRECT },
-    { "Reply with a single sentence that starts with the word 'Blue' and ends with the word 'today'.",
-      "Blue skies. They are here today.", MT_VERDICT_WRONG },
-    { "Write one sentence of at least five words about a storm that does not contain the letter 'e' "
-      "anywhere.", "A dark squall hit us all at dawn.", MT_VERDICT_CORRECT },
-    { "Write one sentence of at least five words about a storm that does not contain the letter 'e' "
-      "anywhere.", "Storm clouds gather.", MT_VERDICT_WRONG },
+    { WORDS_5, "Pitter-patter rain soaks the earth.", MT_VERDICT_CORRECT },
+    { WORDS_5, "Drops fall softly from the sky.", MT_VERDICT_WRONG },
+    { RIPPLE_3, "ripple ripple ripple", MT_VERDICT_CORRECT },
+    { RIPPLE_3, "ripple  ripple ripple", MT_VERDICT_WRONG },
+    { COLOURS_3, "RED, BLUE, GREEN", MT_VERDICT_CORRECT },
+    { COLOURS_3, "RED, BLUE, GREEN.", MT_VERDICT_WRONG },
+    { COLOURS_3, "RED, Blue, GREEN", MT_VERDICT_WRONG },
+    { COLOURS_3, "RED, BLUE, TABLE", MT_VERDICT_UNGRADABLE },
+    { JSON_AB, "{\"a\": 1, \"b\": 1}", MT_VERDICT_CORRECT },
+    { JSON_AB, "{\"b\": 1, \"a\": 1}", MT_VERDICT_WRONG },
+    { JSON_AB, "{\"a\": 1, \"b\": 1.0}", MT_VERDICT_WRONG },
+    { JSON_AB, "[1, 1]", MT_VERDICT_WRONG },
+    { STARS_4, "****", MT_VERDICT_CORRECT },
+    { STARS_4, "*****", MT_VERDICT_WRONG },
+    { COUNTDOWN, "9,8,7,6,5,4,3", MT_VERDICT_CORRECT },
+    { COUNTDOWN, "9, 8, 7, 6, 5, 4, 3", MT_VERDICT_WRONG },
+    { BLUE_TODAY, "Blue skies are here today.", MT_VERDICT_CORRECT },
+    { BLUE_TODAY, "Blue skies. They are here today.", MT_VERDICT_WRONG },
+    { NO_E, "A dark squall hit us all at dawn.", MT_VERDICT_CORRECT },
+    { NO_E, "Storm clouds gather.", MT_VERDICT_WRONG },
     { "Write a haiku about autumn.", "Leaves fall", MT_VERDICT_UNGRADABLE },
   };
 
@@ -414,7 +419,8 @@ test_constraint (void)
       mt_grade_answer (cases[i].reply, cases[i].instruction, "constraint", NULL, &grade);
       if (grade.verdict != cases[i].verdict)
         g_test_message ("case %u: %s", i, grade.reason);
-      g_assert_cmpstr (mt_verdict_to_string (grade.verdict), ==, mt_verdict_to_string (cases[i].verdict));
+      g_assert_cmpstr (mt_verdict_to_string (grade.verdict), ==,
+                       mt_verdict_to_string (cases[i].verdict));
       mt_grade_clear (&grade);
     }
 }
@@ -443,12 +449,16 @@ static void
 test_code (void)
 {
   /* correct when the code holds "return 42": a stand-in for a test runner */
-  const char *checker = "sh -c 'if grep -q \"return 42\"; then echo \"{\\\"correct\\\": true}\"; "
-                        "else echo \"{\\\"correct\\\": false, \\\"reason\\\": \\\"no 42\\\"}\"; fi'";
+  const char *checker = "sh -c 'if grep -q \"return 42\"; "
+                        "then echo \"{\\\"correct\\\": true}\"; "
+                        "else echo \"{\\\"correct\\\": false, "
+                        "\\\"reason\\\": \\\"no 42\\\"}\"; fi'";
   g_autofree char *reason = NULL;
+  g_autofree char *bwrap = NULL;
   gint64 started;
 
-  g_assert_cmpint (grade_code_with (NULL, "def f(): return 42", &reason), ==, MT_VERDICT_UNGRADABLE);
+  g_assert_cmpint (grade_code_with (NULL, "def f(): return 42", &reason), ==,
+                   MT_VERDICT_UNGRADABLE);
   g_assert_cmpstr (reason, ==, "code grading is off: set MIDTHOUGHT_CODE_GRADER");
   g_clear_pointer (&reason, g_free);
 
@@ -458,7 +468,8 @@ test_code (void)
   g_assert_cmpstr (reason, ==, "no 42");
   g_clear_pointer (&reason, g_free);
 
-  g_assert_cmpint (grade_code_with ("sh -c 'echo nonsense'", "x", &reason), ==, MT_VERDICT_UNGRADABLE);
+  g_assert_cmpint (grade_code_with ("sh -c 'echo nonsense'", "x", &reason), ==,
+                   MT_VERDICT_UNGRADABLE);
   g_assert_nonnull (strstr (reason, "nonsense"));
   g_clear_pointer (&reason, g_free);
   g_assert_cmpint (grade_code_with ("/nonexistent/grader", "x", NULL), ==, MT_VERDICT_UNGRADABLE);
@@ -476,7 +487,8 @@ test_code (void)
 
   /* inside bubblewrap when it is installed and works here */
   g_unsetenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX");
-  if (g_find_program_in_path ("bwrap") != NULL)
+  bwrap = g_find_program_in_path ("bwrap");
+  if (bwrap != NULL)
     {
       MtVerdict verdict = grade_code_with (checker, "def f(): return 42", &reason);
 

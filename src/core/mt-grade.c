@@ -915,17 +915,45 @@ grade_choice (const char         *answer,
 /* Constraint checks, read from the instruction itself                      */
 /* ------------------------------------------------------------------------ */
 
-static char *
-regex_group (const char *pattern,
-             const char *text,
-             guint       group)
+G_LOCK_DEFINE_STATIC (regex_cache);
+
+/* The patterns are few and fixed: each is compiled once. */
+static GRegex *
+cached_regex (const char *pattern)
 {
-  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_DOTALL, 0, NULL);
+  static GHashTable *cache;
+  GRegex *regex;
+
+  G_LOCK (regex_cache);
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_regex_unref);
+  regex = g_hash_table_lookup (cache, pattern);
+  if (regex == NULL)
+    {
+      regex = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_DOTALL | G_REGEX_OPTIMIZE, 0, NULL);
+      g_assert (regex != NULL);
+      g_hash_table_insert (cache, (gpointer) pattern, regex);
+    }
+  G_UNLOCK (regex_cache);
+  return regex;
+}
+
+/* Matches @pattern (a string literal: it keys the cache) and returns its
+ * first two groups; the caller frees them. */
+static gboolean
+regex_groups (const char  *pattern,
+              const char  *text,
+              char       **first,
+              char       **second)
+{
   g_autoptr(GMatchInfo) match = NULL;
 
-  if (regex == NULL || !g_regex_match (regex, text, 0, &match))
-    return NULL;
-  return g_match_info_fetch (match, group);
+  if (!g_regex_match (cached_regex (pattern), text, 0, &match))
+    return FALSE;
+  *first = g_match_info_fetch (match, 1);
+  if (second != NULL)
+    *second = g_match_info_fetch (match, 2);
+  return TRUE;
 }
 
 static guint
@@ -1107,6 +1135,111 @@ check_json_keys (const char *reply,
   set_verdict (grade, MT_VERDICT_CORRECT, "a JSON object with the keys in order");
 }
 
+static void
+check_repeat (const char *reply,
+              const char *word,
+              guint       n,
+              MtGrade    *grade)
+{
+  g_auto(GStrv) parts = g_strsplit (reply, " ", -1);
+  gboolean ok = g_strv_length (parts) == n;
+
+  for (guint i = 0; ok && parts[i] != NULL; i++)
+    ok = g_str_equal (parts[i], word);
+  set_verdict (grade, ok ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
+               "“%s” repeated %u times, separated by single spaces, is asked for", word, n);
+}
+
+static void
+check_repeated_char (const char *reply,
+                     const char *name,
+                     guint       n,
+                     MtGrade    *grade)
+{
+  static const struct {
+    const char *name;
+    char        c;
+  } names[] = {
+    { "asterisk", '*' }, { "hash", '#' }, { "dash", '-' }, { "hyphen", '-' },
+    { "plus", '+' }, { "dot", '.' }, { "period", '.' }, { "underscore", '_' },
+  };
+  gboolean ok = strlen (reply) == n;
+  char c = '\0';
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (name, names[i].name) == 0)
+      c = names[i].c;
+  if (c == '\0')
+    {
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot tell which character “%s” is", name);
+      return;
+    }
+  for (const char *p = reply; ok && *p != '\0'; p++)
+    ok = *p == c;
+  set_verdict (grade, ok ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
+               "exactly %u “%c” on one line is asked for", n, c);
+}
+
+static void
+check_countdown (const char *reply,
+                 guint64     high,
+                 guint64     low,
+                 MtGrade    *grade)
+{
+  g_autoptr(GString) expected = g_string_new (NULL);
+
+  /* a thousand numbers is more than any instruction asks for */
+  for (guint64 k = high; k >= low && high - k < 1000; k--)
+    {
+      g_string_append_printf (expected, "%s%" G_GUINT64_FORMAT, k == high ? "" : ",", k);
+      if (k == 0)
+        break;
+    }
+  set_verdict (grade, g_str_equal (reply, expected->str) ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
+               "“%s” is asked for", expected->str);
+}
+
+static void
+check_start_end (const char *reply,
+                 const char *start,
+                 const char *end,
+                 MtGrade    *grade)
+{
+  g_autofree char *first = edge_word (reply, FALSE);
+  g_autofree char *last = edge_word (reply, TRUE);
+  g_autofree char *start_norm = normalize_text (start);
+  g_autofree char *end_norm = normalize_text (end);
+
+  if (!is_single_sentence (reply))
+    set_verdict (grade, MT_VERDICT_WRONG, "more than one sentence");
+  else if (!g_str_equal (first, start_norm) || !g_str_equal (last, end_norm))
+    set_verdict (grade, MT_VERDICT_WRONG, "starts with “%s” and ends with “%s”; “%s” … “%s” "
+                 "is asked for", first, last, start, end);
+  else
+    set_verdict (grade, MT_VERDICT_CORRECT, "one sentence from “%s” to “%s”", start, end);
+}
+
+static void
+check_forbidden_letter (const char *reply,
+                        const char *letter_text,
+                        guint       min_words,
+                        MtGrade    *grade)
+{
+  g_autofree char *lower = g_utf8_strdown (reply, -1);
+  g_autofree char *letter = g_utf8_strdown (letter_text, -1);
+  guint words = reply_words (reply);
+
+  if (strstr (lower, letter) != NULL)
+    set_verdict (grade, MT_VERDICT_WRONG, "the reply contains the letter “%s”", letter);
+  else if (words < min_words)
+    set_verdict (grade, MT_VERDICT_WRONG, "%u words, at least %u asked for", words, min_words);
+  else if (!is_single_sentence (reply))
+    set_verdict (grade, MT_VERDICT_WRONG, "more than one sentence");
+  else
+    set_verdict (grade, MT_VERDICT_CORRECT, "no “%s” and %u words (the topic is not checked)",
+                 letter, words);
+}
+
 /* "constraint": @instruction is the prompt; the checks are the ones the
  * items.json instructions ask for. What cannot be checked (a topic, a
  * meaning) is said in the reason. */
@@ -1116,127 +1249,44 @@ grade_constraint (const char *reply_in,
                   MtGrade    *grade)
 {
   g_autofree char *reply = g_strstrip (g_strdup (reply_in));
-  g_autofree char *n_text = NULL;
-  g_autofree char *word = NULL;
-  g_autofree char *other = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
 
   set_normalized (grade, reply, instruction);
 
-  if ((n_text = regex_group ("exactly (\\d+) words? long", instruction, 1)) != NULL)
+  if (regex_groups ("exactly (\\d+) words? long", instruction, &a, NULL))
     {
-      guint n = number_word (n_text), got = reply_words (reply);
+      guint n = number_word (a), got = reply_words (reply);
 
       set_verdict (grade, got == n ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
                    "%u words, %u asked for", got, n);
-      return;
     }
-  if ((word = regex_group ("the word '([^']+)' repeated exactly (\\d+) times", instruction, 1)) != NULL)
+  else if (regex_groups ("the word '([^']+)' repeated exactly (\\d+) times", instruction, &a, &b))
+    check_repeat (reply, a, number_word (b), grade);
+  else if (regex_groups ("name (\\d+) colou?rs in capital letters", instruction, &a, NULL))
+    check_upper_list (reply, number_word (a), grade);
+  else if (regex_groups ("exactly the keys (.+?) in that order", instruction, &a, NULL))
     {
-      g_auto(GStrv) parts = g_strsplit (reply, " ", -1);
-      guint n = number_word (n_text = regex_group ("repeated exactly (\\d+) times", instruction, 1));
-      gboolean ok = g_strv_length (parts) == n;
-
-      for (guint i = 0; ok && parts[i] != NULL; i++)
-        ok = g_str_equal (parts[i], word);
-      set_verdict (grade, ok ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-                   "“%s” repeated %u times, separated by single spaces, is asked for", word, n);
-      return;
+      regex_groups ("must be the integer (-?\\d+)", instruction, &b, NULL);
+      check_json_keys (reply, a, b != NULL ? b : "1", grade);
     }
-  if ((n_text = regex_group ("name (\\d+) colou?rs in capital letters", instruction, 1)) != NULL)
+  else if (regex_groups ("exactly (\\d+) (\\w+) characters? on one line", instruction, &a, &b))
+    check_repeated_char (reply, b, number_word (a), grade);
+  else if (regex_groups ("numbers from (\\d+) down to (\\d+)", instruction, &a, &b))
+    check_countdown (reply, g_ascii_strtoull (a, NULL, 10), g_ascii_strtoull (b, NULL, 10), grade);
+  else if (regex_groups ("starts with the word '([^']+)' and ends with the word '([^']+)'",
+                         instruction, &a, &b))
+    check_start_end (reply, a, b, grade);
+  else if (regex_groups ("does not contain the letter '(\\w)'", instruction, &a, NULL))
     {
-      check_upper_list (reply, number_word (n_text), grade);
-      return;
-    }
-  if ((word = regex_group ("exactly the keys (.+?) in that order", instruction, 1)) != NULL)
-    {
-      other = regex_group ("must be the integer (-?\\d+)", instruction, 1);
-      check_json_keys (reply, word, other != NULL ? other : "1", grade);
-      return;
-    }
-  if ((n_text = regex_group ("exactly (\\d+) (\\w+) characters? on one line", instruction, 1)) != NULL)
-    {
-      static const struct { const char *name; char c; } names[] = {
-        { "asterisk", '*' }, { "hash", '#' }, { "dash", '-' }, { "hyphen", '-' },
-        { "plus", '+' }, { "dot", '.' }, { "period", '.' }, { "underscore", '_' },
-      };
-      guint n = number_word (n_text);
-      char c = '\0';
+      guint min_words = 1;
 
-      word = regex_group ("exactly \\d+ (\\w+) characters? on one line", instruction, 1);
-      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-        if (g_ascii_strcasecmp (word, names[i].name) == 0)
-          c = names[i].c;
-      if (c == '\0')
-        {
-          set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot tell which character “%s” is", word);
-          return;
-        }
-      {
-        gboolean ok = strlen (reply) == n;
-
-        for (const char *p = reply; ok && *p != '\0'; p++)
-          ok = *p == c;
-        set_verdict (grade, ok ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-                     "exactly %u “%c” on one line is asked for", n, c);
-      }
-      return;
+      if (regex_groups ("at least (\\w+) words", instruction, &b, NULL))
+        min_words = number_word (b);
+      check_forbidden_letter (reply, a, min_words, grade);
     }
-  if ((n_text = regex_group ("numbers from (\\d+) down to (\\d+)", instruction, 1)) != NULL)
-    {
-      g_autofree char *low_text = regex_group ("numbers from (\\d+) down to (\\d+)", instruction, 2);
-      guint64 high = g_ascii_strtoull (n_text, NULL, 10), low = g_ascii_strtoull (low_text, NULL, 10);
-      g_autoptr(GString) expected = g_string_new (NULL);
-
-      for (guint64 k = high; k >= low && high - k < 1000; k--)
-        {
-          g_string_append_printf (expected, "%s%" G_GUINT64_FORMAT, k == high ? "" : ",", k);
-          if (k == 0)
-            break;
-        }
-      set_verdict (grade, g_str_equal (reply, expected->str) ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-                   "“%s” is asked for", expected->str);
-      return;
-    }
-  if ((word = regex_group ("starts with the word '([^']+)' and ends with the word '([^']+)'",
-                           instruction, 1)) != NULL)
-    {
-      g_autofree char *first = edge_word (reply, FALSE);
-      g_autofree char *last = edge_word (reply, TRUE);
-      g_autofree char *start_norm = normalize_text (word);
-      g_autofree char *end_norm = NULL;
-
-      other = regex_group ("ends with the word '([^']+)'", instruction, 1);
-      end_norm = normalize_text (other);
-      if (!is_single_sentence (reply))
-        set_verdict (grade, MT_VERDICT_WRONG, "more than one sentence");
-      else if (!g_str_equal (first, start_norm) || !g_str_equal (last, end_norm))
-        set_verdict (grade, MT_VERDICT_WRONG, "starts with “%s” and ends with “%s”; “%s” … “%s” "
-                     "is asked for", first, last, word, other);
-      else
-        set_verdict (grade, MT_VERDICT_CORRECT, "one sentence from “%s” to “%s”", word, other);
-      return;
-    }
-  if ((word = regex_group ("does not contain the letter '(\\w)'", instruction, 1)) != NULL)
-    {
-      g_autofree char *min_text = regex_group ("at least (\\w+) words", instruction, 1);
-      guint min_words = min_text != NULL ? number_word (min_text) : 1;
-      g_autofree char *lower = g_utf8_strdown (reply, -1);
-      g_autofree char *letter = g_utf8_strdown (word, -1);
-      guint words = reply_words (reply);
-
-      if (strstr (lower, letter) != NULL)
-        set_verdict (grade, MT_VERDICT_WRONG, "the reply contains the letter “%s”", letter);
-      else if (words < min_words)
-        set_verdict (grade, MT_VERDICT_WRONG, "%u words, at least %u asked for", words, min_words);
-      else if (!is_single_sentence (reply))
-        set_verdict (grade, MT_VERDICT_WRONG, "more than one sentence");
-      else
-        set_verdict (grade, MT_VERDICT_CORRECT, "no “%s” and %u words (the topic is not checked)",
-                     letter, words);
-      return;
-    }
-
-  set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot check this instruction automatically");
+  else
+    set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot check this instruction automatically");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1376,7 +1426,8 @@ grade_code (const char *code,
   run.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   if (run.process == NULL)
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot start the code grader: %s", error->message);
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot start the code grader: %s",
+                   error->message);
       return;
     }
 
@@ -1406,7 +1457,8 @@ grade_code (const char *code,
            !json_object_has_member (object = json_node_get_object (root), "correct") ||
            json_node_get_value_type (json_object_get_member (object, "correct")) != G_TYPE_BOOLEAN)
     {
-      g_autofree char *line = first_line (run.err != NULL && run.err[0] != '\0' ? run.err : run.out);
+      const char *output = run.err != NULL && run.err[0] != '\0' ? run.err : run.out;
+      g_autofree char *line = first_line (output);
 
       set_verdict (grade, MT_VERDICT_UNGRADABLE,
                    "the code grader did not print {\"correct\": true|false} (exit status %d): %s",

@@ -1931,10 +1931,10 @@ explain (const Value *a,
       if (equal && (a->uses_vars || t->uses_vars))
         return g_strdup_printf ("equal as expressions at %d sample points (%s vs %s)",
                                 N_POINTS, a->text, t->text);
+      if (equal && percent && !points_close (a, t, 1, 1))
+        return g_strdup_printf ("equal as numbers with the percent sign (%s vs %s)", da, dt);
       if (equal)
-        return g_strdup_printf ("equal as numbers%s (%s vs %s)",
-                                percent && !points_close (a, t, 1, 1) ? " with the percent sign" : "",
-                                da, dt);
+        return g_strdup_printf ("equal as numbers (%s vs %s)", da, dt);
       if (a->error != EVAL_OK && a->error != EVAL_SYNTAX)
         return g_strdup_printf ("the answer is %s (%s): %s",
                                 eval_error_to_string (a->error), a->text, dt);
