@@ -197,6 +197,7 @@ test_math (void)
   assert_verdict ("\\begin{pmatrix} 1 & 2 \\\\ 4 & 3 \\end{pmatrix}",
                   "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "math", MT_VERDICT_WRONG);
   assert_verdict ("x = 18", "18", "math", MT_VERDICT_CORRECT);
+  assert_verdict ("f(x) = x^2 + 1", "1 + x^2", "math", MT_VERDICT_CORRECT);
   assert_verdict ("$18", "18", "gsm8k", MT_VERDICT_CORRECT);
   assert_verdict ("18.00", "18", "gsm8k", MT_VERDICT_CORRECT);
   assert_verdict ("1,000", "1000", "math", MT_VERDICT_CORRECT);

@@ -572,13 +572,17 @@ fix_thousands (GString *s)
   replace_all (s, ",", "");
 }
 
-/* "x=5" -> "5" and "x\in[1,2]" -> "[1,2]": a short name on the left. */
+/* "x=5" -> "5", "f(x)=x^2" -> "x^2" and "x\in[1,2]" -> "[1,2]": a short
+ * name on the left. */
 static void
 strip_variable_prefix (GString *s)
 {
   const char *eq = strchr (s->str, '=');
+  gsize lhs = eq != NULL ? (gsize) (eq - s->str) : 0;
+  /* "f(x)=": a function of one short argument */
+  gboolean function = lhs >= 4 && lhs <= 6 && s->str[1] == '(' && eq[-1] == ')';
 
-  if (eq != NULL && strchr (eq + 1, '=') == NULL && eq > s->str && eq - s->str <= 2 &&
+  if (eq != NULL && strchr (eq + 1, '=') == NULL && ((lhs >= 1 && lhs <= 2) || function) &&
       is_letter (s->str[0]) && eq[1] != '\0')
     {
       g_string_erase (s, 0, eq + 1 - s->str);
