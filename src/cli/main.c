@@ -11,12 +11,15 @@ static const struct {
   const char *name;
   int       (*run) (int argc, char **argv);
 } commands[] = {
+  { "grade", mt_cli_grade_answer },
   { "import", mt_cli_import },
   { "info", mt_cli_info },
 };
 
 static const char *summary =
   "Commands:\n"
+  "  grade --answer A --truth T [--grader NAME] [--accept T2]... [--extract]\n"
+  "                              grade one answer as the lab does; exit 0 when correct\n"
   "  info [--json] FILE...       what each file holds: format, counts, skipped lines\n"
   "  import FILE... -o OUT.mtlab [--problems FILE]... [--map NAME=FIELD]...\n"
   "                              read traces and problems into a lab file\n"

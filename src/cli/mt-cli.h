@@ -17,6 +17,8 @@ int mt_cli_usage_error (GOptionContext *context,
                         const char     *message);
 
 /* Commands: each gets its own argv with the command name as argv[0]. */
+int mt_cli_grade_answer (int             argc,
+                         char          **argv);
 int mt_cli_import      (int             argc,
                         char          **argv);
 int mt_cli_info        (int             argc,

@@ -5,6 +5,7 @@
 #include "mt-enums.h"
 #include "mt-family.h"
 #include "mt-format.h"
+#include "mt-grade.h"
 #include "mt-import.h"
 #include "mt-interrupt-texts.h"
 #include "mt-interrupt.h"
