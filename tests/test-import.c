@@ -219,6 +219,12 @@ test_jesse_fields_and_join (void)
   g_assert_cmpstr (mt_problem_get_answer (problem), ==, "Brasilia");
   g_assert_cmpstr (mt_problem_get_accept (problem)[0], ==, "Brasília");
   g_assert_cmpstr (mt_problem_get_grader (problem), ==, "text");
+
+  /* A choice question accepts its option's synonyms. */
+  problem = mt_lab_lookup_problem (lab, "overthink-08");
+  g_assert_cmpstr (mt_problem_get_answer (problem), ==, "feathers");
+  g_assert_true (g_strv_contains (mt_problem_get_accept (problem), "feather"));
+  g_assert_false (g_strv_contains (mt_problem_get_accept (problem), "lead"));
 }
 
 static void

@@ -660,19 +660,37 @@ read_problem (Importer          *imp,
 
       mt_problem_set_domain (problem, guess_domain (source ? source : imp->stem, grader));
 
-      if (fields_get (object, "accept", &value) && value.type == MT_JSON_ARRAY)
-        {
-          g_autoptr(GPtrArray) accept = g_ptr_array_new_with_free_func (g_free);
-          MtJsonValue element;
-          MtJsonIter iter;
+      {
+        g_autoptr(GPtrArray) accept = g_ptr_array_new_with_free_func (g_free);
+        MtJsonValue element, options, synonyms;
+        MtJsonIter iter;
 
-          mt_json_iter_init (&iter, &value);
-          while (mt_json_iter_next_element (&iter, &element))
-            if (element.type == MT_JSON_STRING)
-              g_ptr_array_add (accept, mt_json_value_dup_string (&element));
-          g_ptr_array_add (accept, NULL);
-          mt_problem_set_accept (problem, (const char * const *) accept->pdata);
-        }
+        if (fields_get (object, "accept", &value) && value.type == MT_JSON_ARRAY)
+          {
+            mt_json_iter_init (&iter, &value);
+            while (mt_json_iter_next_element (&iter, &element))
+              if (element.type == MT_JSON_STRING)
+                g_ptr_array_add (accept, mt_json_value_dup_string (&element));
+          }
+
+        /* items.json's choice questions list synonyms per option; those of
+         * the right option are accepted answers too. */
+        if (truth != NULL && fields_get (object, "options", &options) &&
+            options.type == MT_JSON_OBJECT && mt_json_object_get (&options, truth, &synonyms) &&
+            synonyms.type == MT_JSON_ARRAY)
+          {
+            mt_json_iter_init (&iter, &synonyms);
+            while (mt_json_iter_next_element (&iter, &element))
+              if (element.type == MT_JSON_STRING)
+                g_ptr_array_add (accept, mt_json_value_dup_string (&element));
+          }
+
+        if (accept->len > 0)
+          {
+            g_ptr_array_add (accept, NULL);
+            mt_problem_set_accept (problem, (const char * const *) accept->pdata);
+          }
+      }
 
       g_ptr_array_add (imp->problems, g_steal_pointer (&problem));
     }
