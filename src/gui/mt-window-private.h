@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "mt-timeline.h"
 #include "mt-window.h"
 
 G_BEGIN_DECLS
@@ -9,6 +10,7 @@ G_BEGIN_DECLS
  * template. */
 const char    *_mt_window_get_page           (MtWindow   *self);
 GListModel    *_mt_window_get_visible_traces (MtWindow   *self);
+MtTimeline    *_mt_window_get_timeline       (MtWindow   *self);
 GtkEditable   *_mt_window_get_search_entry   (MtWindow   *self);
 GtkTextBuffer *_mt_window_get_transcript     (MtWindow   *self);
 const char    *_mt_window_get_last_toast     (MtWindow   *self);

@@ -1,13 +1,32 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
 #include "mt-lab-loader.h"
+#include "mt-timeline.h"
 #include "mt-trace-row.h"
 #include "mt-window-private.h"
 
 #define MAX_RECENT_LABS 8
+
+/* A text view measures a long text bit by bit, long after it was asked to
+ * scroll, and the place it scrolled to drifts as it does: the transcript
+ * follows the timeline's token this long, or until the user takes over. */
+#define FOLLOW_SECONDS 10
+
+/* Branches within this much of X from the marker count as recorded there. */
+#define NEARBY_FRACTION 0.02
+
+/* Where a timeline segment's text is in the transcript. */
+typedef struct
+{
+  int     start;   /* character offset, -1 when a placeholder stands in */
+  int     n_chars;
+  guint32 n_bytes;
+} MtTranscriptSection;
 
 struct _MtWindow
 {
@@ -20,6 +39,9 @@ struct _MtWindow
   char                 *search_folded;
   char                 *last_toast;
   char                 *page_before_load;
+  GArray               *sections;
+  GPtrArray            *branches;
+  guint                 follow_id;
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -40,6 +62,7 @@ struct _MtWindow
   GtkFilterListModel   *filter_model;
   AdwWindowTitle       *content_title;
   GtkStack             *content_stack;
+  MtTimeline           *timeline;
   GtkScrolledWindow    *transcript_scroller;
   GtkTextView          *text_view;
   GtkLabel             *split_label;
@@ -102,8 +125,12 @@ mt_window_insert_section (MtWindow      *self,
                           GtkTextIter   *iter,
                           const char    *heading,
                           const char    *text,
+                          gsize          n_bytes,
                           const char    *empty)
 {
+  MtTranscriptSection section = { -1, 0, 0 };
+  const char *valid_end;
+
   g_assert (MT_IS_WINDOW (self));
 
   if (gtk_text_iter_get_offset (iter) > 0)
@@ -115,11 +142,22 @@ mt_window_insert_section (MtWindow      *self,
                                             NULL);
   gtk_text_buffer_insert (buffer, iter, "\n", -1);
 
-  if (text != NULL && *text != '\0')
-    gtk_text_buffer_insert (buffer, iter, text, -1);
-  else
+  /* Kept reasoning is cut at a token boundary, which a real tokenizer may
+   * put inside a character. */
+  g_utf8_validate (text, n_bytes, &valid_end);
+  n_bytes = valid_end - text;
+
+  if (n_bytes > 0)
+    {
+      section.start = gtk_text_iter_get_offset (iter);
+      section.n_chars = g_utf8_strlen (text, n_bytes);
+      section.n_bytes = n_bytes;
+      gtk_text_buffer_insert (buffer, iter, text, n_bytes);
+    }
+  else if (empty != NULL)
     gtk_text_buffer_insert_with_tags_by_name (buffer, iter, empty, -1, "placeholder", NULL);
 
+  g_array_append_val (self->sections, section);
   gtk_text_buffer_insert (buffer, iter, "\n", -1);
 }
 
@@ -137,6 +175,39 @@ trace_get_prompt (MtTrace *trace)
   return NULL;
 }
 
+/* The branches that continue @trace, for its forks on the timeline. */
+static void
+mt_window_collect_branches (MtWindow *self,
+                            MtTrace  *trace)
+{
+  GListModel *traces;
+  guint n_items;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  g_ptr_array_set_size (self->branches, 0);
+
+  if (trace == NULL || self->lab == NULL)
+    return;
+
+  traces = mt_lab_get_traces (self->lab);
+  n_items = g_list_model_get_n_items (traces);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
+      MtBranch *branch;
+
+      if (!MT_IS_BRANCH (item))
+        continue;
+
+      branch = MT_BRANCH (item);
+      if (mt_branch_get_parent (branch) == trace
+          || (mt_branch_get_parent (branch) == NULL
+              && g_strcmp0 (mt_branch_get_parent_id (branch), mt_trace_get_id (trace)) == 0))
+        g_ptr_array_add (self->branches, g_object_ref (branch));
+    }
+}
+
 static void
 mt_window_show_trace (MtWindow *self,
                       MtTrace  *trace)
@@ -145,11 +216,19 @@ mt_window_show_trace (MtWindow *self,
   GtkTextIter iter;
   const char *problem_id;
   const char *note;
+  guint n_segments;
 
   g_assert (MT_IS_WINDOW (self));
   g_assert (!trace || MT_IS_TRACE (trace));
 
   buffer = gtk_text_view_get_buffer (self->text_view);
+
+  g_clear_handle_id (&self->follow_id, g_source_remove);
+  mt_window_collect_branches (self, trace);
+  mt_timeline_set_trace (self->timeline, trace);
+  mt_timeline_set_branches (self->timeline, (MtBranch **)self->branches->pdata,
+                            self->branches->len);
+  g_array_set_size (self->sections, 0);
 
   if (trace == NULL)
     {
@@ -168,12 +247,35 @@ mt_window_show_trace (MtWindow *self,
   gtk_text_buffer_set_text (buffer, "", 0);
   gtk_text_buffer_get_start_iter (buffer, &iter);
 
-  if (trace_get_prompt (trace) != NULL)
-    mt_window_insert_section (self, buffer, &iter, _("Prompt"), trace_get_prompt (trace), NULL);
-  mt_window_insert_section (self, buffer, &iter, _("Reasoning"),
-                            mt_trace_get_reasoning (trace), _("No reasoning was recorded."));
-  mt_window_insert_section (self, buffer, &iter, _("Answer"),
-                            mt_trace_get_answer (trace), _("No answer was given."));
+  /* The transcript follows the timeline's segments one to one, so that a
+   * token on one maps to a place in the other. */
+  n_segments = mt_timeline_get_n_segments (self->timeline);
+  for (guint i = 0; i < n_segments; i++)
+    {
+      const char *text;
+      const char *empty = NULL;
+      gsize n_bytes;
+      gboolean inherited;
+      MtTimelineSegmentKind kind;
+
+      kind = mt_timeline_get_segment (self->timeline, i, &text, &n_bytes, &inherited);
+      if (kind == MT_TIMELINE_SEGMENT_REASONING && !inherited)
+        empty = _("No reasoning was recorded.");
+      else if (kind == MT_TIMELINE_SEGMENT_ANSWER)
+        empty = _("No answer was given.");
+      else if (n_bytes == 0)
+        {
+          /* Nothing to show and nothing missing: keep the places aligned. */
+          MtTranscriptSection none = { -1, 0, 0 };
+
+          g_array_append_val (self->sections, none);
+          continue;
+        }
+
+      mt_window_insert_section (self, buffer, &iter,
+                                mt_timeline_get_segment_title (self->timeline, i),
+                                text, n_bytes, empty);
+    }
 
   gtk_text_buffer_get_start_iter (buffer, &iter);
   gtk_text_buffer_place_cursor (buffer, &iter);
@@ -196,6 +298,347 @@ mt_window_show_trace (MtWindow *self,
     }
 
   gtk_stack_set_visible_child_name (self->content_stack, "trace");
+}
+
+/* The transcript range of context token @token, FALSE when it is not in
+ * the transcript. */
+static gboolean
+mt_window_get_token_bounds (MtWindow    *self,
+                            guint        token,
+                            GtkTextIter *start,
+                            GtkTextIter *end)
+{
+  const MtTranscriptSection *section;
+  GtkTextBuffer *buffer;
+  const char *text;
+  guint index;
+  guint32 offset, length;
+  int first, n_chars;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (!mt_timeline_locate_token (self->timeline, token, &index, &offset, &length)
+      || index >= self->sections->len)
+    return FALSE;
+
+  section = &g_array_index (self->sections, MtTranscriptSection, index);
+  if (section->start < 0)
+    return FALSE;
+
+  mt_timeline_get_segment (self->timeline, index, &text, NULL, NULL);
+  offset = MIN (offset, section->n_bytes);
+  length = MIN (length, section->n_bytes - offset);
+  first = g_utf8_pointer_to_offset (text, text + offset);
+  n_chars = g_utf8_pointer_to_offset (text + offset, text + offset + length);
+
+  buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_buffer_get_iter_at_offset (buffer, start, section->start + first);
+  gtk_text_buffer_get_iter_at_offset (buffer, end, section->start + first + n_chars);
+
+  return TRUE;
+}
+
+/* The context token at @iter; @is_end asks for the token after the one
+ * that ends there, for the end of a selection. */
+static guint
+mt_window_get_token_at_iter (MtWindow          *self,
+                             const GtkTextIter *iter,
+                             gboolean           is_end)
+{
+  const MtTranscriptSection *section = NULL;
+  const char *text;
+  guint index = 0;
+  int offset = gtk_text_iter_get_offset (iter);
+  int delta;
+  guint32 byte;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  for (guint i = 0; i < self->sections->len; i++)
+    {
+      const MtTranscriptSection *candidate = &g_array_index (self->sections,
+                                                             MtTranscriptSection, i);
+
+      if (candidate->start < 0)
+        continue;
+      if (section != NULL && candidate->start > offset)
+        break;
+      section = candidate;
+      index = i;
+    }
+
+  if (section == NULL)
+    return 0;
+
+  mt_timeline_get_segment (self->timeline, index, &text, NULL, NULL);
+  delta = CLAMP (offset - section->start, 0, section->n_chars);
+  byte = g_utf8_offset_to_pointer (text, delta) - text;
+
+  /* Past the end of a section (in the next heading) is where the next
+   * segment starts on the timeline. */
+  if (byte >= section->n_bytes)
+    return mt_timeline_token_at_location (self->timeline, index, section->n_bytes - 1) + 1;
+
+  if (is_end)
+    return byte == 0 ? mt_timeline_token_at_location (self->timeline, index, 0)
+                     : mt_timeline_token_at_location (self->timeline, index, byte - 1) + 1;
+
+  return mt_timeline_token_at_location (self->timeline, index, byte);
+}
+
+static void
+mt_window_update_highlight (MtWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter start, end;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end) || self->sections->len == 0)
+    {
+      mt_timeline_set_highlight (self->timeline, 0, 0);
+      return;
+    }
+
+  mt_timeline_set_highlight (self->timeline,
+                             mt_window_get_token_at_iter (self, &start, FALSE),
+                             mt_window_get_token_at_iter (self, &end, TRUE));
+}
+
+static void
+buffer_mark_set_cb (MtWindow          *self,
+                    const GtkTextIter *location,
+                    GtkTextMark       *mark,
+                    GtkTextBuffer     *buffer)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (mark == gtk_text_buffer_get_insert (buffer)
+      || mark == gtk_text_buffer_get_selection_bound (buffer))
+    mt_window_update_highlight (self);
+}
+
+static void
+mt_window_scroll_to_target (MtWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+
+  gtk_text_view_scroll_to_mark (self->text_view,
+                                gtk_text_buffer_get_mark (buffer, "timeline-target"),
+                                0.0, TRUE, 0.0, 0.3);
+}
+
+static gboolean
+mt_window_stop_following_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  self->follow_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+transcript_upper_changed_cb (MtWindow      *self,
+                             GParamSpec    *pspec,
+                             GtkAdjustment *adjustment)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  /* The transcript grew as lines were measured: the target moved. */
+  if (self->follow_id != 0)
+    mt_window_scroll_to_target (self);
+}
+
+static gboolean
+transcript_event_cb (MtWindow                 *self,
+                     GdkEvent                 *event,
+                     GtkEventControllerLegacy *controller)
+{
+  GdkEventType type = gdk_event_get_event_type (event);
+
+  g_assert (MT_IS_WINDOW (self));
+
+  /* Scrolling, clicking or typing in the transcript is the user taking
+   * over from the timeline. */
+  if (type == GDK_SCROLL || type == GDK_BUTTON_PRESS || type == GDK_KEY_PRESS
+      || type == GDK_TOUCH_BEGIN || type == GDK_TOUCHPAD_SWIPE)
+    g_clear_handle_id (&self->follow_id, g_source_remove);
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+timeline_token_activated_cb (MtWindow   *self,
+                             guint       token,
+                             MtTimeline *timeline)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter start, end;
+  GtkTextIter all_start, all_end;
+  GtkTextMark *mark;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (!mt_window_get_token_bounds (self, token, &start, &end))
+    return;
+
+  gtk_text_buffer_get_bounds (buffer, &all_start, &all_end);
+  gtk_text_buffer_remove_tag_by_name (buffer, "pointed", &all_start, &all_end);
+  gtk_text_buffer_apply_tag_by_name (buffer, "pointed", &start, &end);
+
+  mark = gtk_text_buffer_get_mark (buffer, "timeline-target");
+  gtk_text_buffer_move_mark (buffer, mark, &start);
+  mt_window_scroll_to_target (self);
+
+  g_clear_handle_id (&self->follow_id, g_source_remove);
+  self->follow_id = g_timeout_add_seconds (FOLLOW_SECONDS, mt_window_stop_following_cb, self);
+}
+
+static void
+mt_window_select_trace (MtWindow *self,
+                        MtTrace  *trace)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+
+  g_assert (MT_IS_WINDOW (self));
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      guint n_items = g_list_model_get_n_items (model);
+
+      for (guint i = 0; i < n_items; i++)
+        {
+          g_autoptr(MtTrace) item = g_list_model_get_item (model, i);
+
+          if (item == trace)
+            {
+              gtk_single_selection_set_selected (self->selection, i);
+              return;
+            }
+        }
+
+      /* The search hides it: show everything rather than nothing. */
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+    }
+}
+
+static void
+timeline_branch_activated_cb (MtWindow   *self,
+                              MtBranch   *branch,
+                              MtTimeline *timeline)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  mt_window_select_trace (self, MT_TRACE (branch));
+}
+
+static void
+nearby_row_activated_cb (MtWindow      *self,
+                         GtkListBoxRow *row,
+                         GtkListBox    *list_box)
+{
+  MtTrace *trace = g_object_get_data (G_OBJECT (row), "trace");
+  GtkWidget *popover;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if ((popover = gtk_widget_get_ancestor (GTK_WIDGET (list_box), GTK_TYPE_POPOVER)))
+    gtk_popover_popdown (GTK_POPOVER (popover));
+
+  if (trace != NULL)
+    mt_window_select_trace (self, trace);
+}
+
+static double
+branch_get_fraction (MtBranch *branch,
+                     guint     n_reasoning)
+{
+  MtInterrupt *interrupt = mt_branch_get_interrupt (branch);
+
+  if (isfinite (mt_interrupt_get_fraction (interrupt)))
+    return mt_interrupt_get_fraction (interrupt);
+
+  return n_reasoning > 0 ? (double)mt_interrupt_get_token_index (interrupt) / n_reasoning : 0;
+}
+
+/* Until interrupts can be run from here, the marker's activation lists
+ * what was already recorded near it. */
+static void
+timeline_interrupt_activated_cb (MtWindow   *self,
+                                 guint       token_index,
+                                 double      fraction,
+                                 MtTimeline *timeline)
+{
+  g_autofree char *heading = NULL;
+  guint n_reasoning = mt_timeline_get_n_reasoning_tokens (timeline);
+  GtkWidget *popover;
+  GtkWidget *box;
+  GtkWidget *label;
+  GtkWidget *list = NULL;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  /* Translators: the heading of the list of branches near the marker */
+  heading = g_strdup_printf (_("Branches Near X = %.1f%%"), 100 * fraction);
+  label = gtk_label_new (heading);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+
+  for (guint i = 0; i < self->branches->len; i++)
+    {
+      MtBranch *branch = g_ptr_array_index (self->branches, i);
+      MtInterrupt *interrupt = mt_branch_get_interrupt (branch);
+      double branch_fraction = branch_get_fraction (branch, n_reasoning);
+      g_autofree char *text = NULL;
+      GtkWidget *row;
+
+      if (interrupt == NULL || fabs (branch_fraction - fraction) > NEARBY_FRACTION + 1e-9)
+        continue;
+
+      if (list == NULL)
+        {
+          list = gtk_list_box_new ();
+          gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+          gtk_widget_add_css_class (list, "boxed-list");
+          g_signal_connect_object (list, "row-activated", G_CALLBACK (nearby_row_activated_cb),
+                                   self, G_CONNECT_SWAPPED);
+          gtk_box_append (GTK_BOX (box), list);
+        }
+
+      /* Translators: a branch near the marker: its interrupt kind and X */
+      text = g_strdup_printf (_("%s at X = %.1f%%"),
+                              mt_timeline_get_kind_label (mt_interrupt_get_kind (interrupt)),
+                              100 * branch_fraction);
+      row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), mt_trace_get_id (MT_TRACE (branch)));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "trace", g_object_ref (branch), g_object_unref);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+
+  if (list == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %d is a percentage of the reasoning, 2 */
+      text = g_strdup_printf (_("No branches were recorded within %d%% of this point."),
+                              (int)round (100 * NEARBY_FRACTION));
+      label = gtk_label_new (text);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 30);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+
+  popover = gtk_popover_new ();
+  gtk_widget_add_css_class (popover, "nearby-branches");
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  mt_timeline_popup_at_marker (timeline, GTK_POPOVER (popover));
 }
 
 static void
@@ -713,7 +1156,9 @@ mt_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_WINDOW);
 
+  g_clear_handle_id (&self->follow_id, g_source_remove);
   g_clear_object (&self->load_cancellable);
+  g_clear_pointer (&self->branches, g_ptr_array_unref);
   g_clear_object (&self->lab);
   g_clear_object (&self->filter);
   g_clear_object (&self->settings);
@@ -729,6 +1174,7 @@ mt_window_finalize (GObject *object)
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->page_before_load, g_free);
+  g_clear_pointer (&self->sections, g_array_unref);
 
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
 }
@@ -804,6 +1250,7 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, filter_model);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, transcript_scroller);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, text_view);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, split_label);
@@ -813,12 +1260,16 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, trace_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, timeline_token_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, timeline_interrupt_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, timeline_branch_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
 
   g_type_ensure (MT_TYPE_TRACE_ROW);
+  g_type_ensure (MT_TYPE_TIMELINE);
 }
 
 static void
@@ -826,11 +1277,15 @@ mt_window_init (MtWindow *self)
 {
   GtkTextBuffer *buffer;
   GtkDropTarget *drop_target;
+  GtkEventController *legacy;
+  GtkTextIter start;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
   self->page_before_load = g_strdup ("welcome");
+  self->sections = g_array_new (FALSE, FALSE, sizeof (MtTranscriptSection));
+  self->branches = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->filter = gtk_custom_filter_new (mt_window_filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
@@ -854,6 +1309,22 @@ mt_window_init (MtWindow *self)
   gtk_text_buffer_create_tag (buffer, "placeholder",
                               "style", PANGO_STYLE_ITALIC,
                               NULL);
+  /* The token the timeline points at; an underline needs no colour. */
+  gtk_text_buffer_create_tag (buffer, "pointed",
+                              "underline", PANGO_UNDERLINE_SINGLE,
+                              NULL);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_create_mark (buffer, "timeline-target", &start, TRUE);
+  g_signal_connect_object (buffer, "mark-set", G_CALLBACK (buffer_mark_set_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->transcript_scroller),
+                           "notify::upper", G_CALLBACK (transcript_upper_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  legacy = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (legacy, "event", G_CALLBACK (transcript_event_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->transcript_scroller), legacy);
 
   drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop_target, "drop", G_CALLBACK (mt_window_drop_cb), self,
@@ -989,6 +1460,14 @@ _mt_window_get_page (MtWindow *self)
   g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+MtTimeline *
+_mt_window_get_timeline (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return self->timeline;
 }
 
 GListModel *

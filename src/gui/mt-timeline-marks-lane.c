@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "mt-plot-axis.h"
+#include "mt-timeline-marks-lane.h"
+
+#define N_MARK_COLORS   4
+#define SHAPE_SIZE      8.0
+/* Marks of one category closer than this share a shape: the lane draws at
+ * most width / MIN_MARK_GAP shapes per category however many marks. */
+#define MIN_MARK_GAP    3.0
+#define DENSITY_STEP    2.0
+#define HOVER_SLOP      4.0
+
+struct _MtTimelineMarksLane
+{
+  MtTimelineLane parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (MtTimelineMarksLane, mt_timeline_marks_lane, MT_TYPE_TIMELINE_LANE)
+
+/* The index of the first token >= @position in the sorted @tokens. */
+static guint
+tokens_lower_bound (GArray *tokens,
+                    double  position)
+{
+  guint lo = 0;
+  guint hi = tokens->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (tokens, guint, mid) < position)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  return lo;
+}
+
+static void
+trace_shape (cairo_t         *cr,
+             MtTimelineShape  shape,
+             double           x,
+             double           y,
+             double           size)
+{
+  double r = size / 2;
+
+  switch (shape)
+    {
+    case MT_TIMELINE_SHAPE_TRIANGLE:
+      cairo_move_to (cr, x, y - r);
+      cairo_line_to (cr, x + r, y + r);
+      cairo_line_to (cr, x - r, y + r);
+      cairo_close_path (cr);
+      break;
+
+    case MT_TIMELINE_SHAPE_CIRCLE:
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, x, y, r, 0, 2 * G_PI);
+      break;
+
+    case MT_TIMELINE_SHAPE_SQUARE:
+      /* A square looks larger than a circle of the same width. */
+      cairo_rectangle (cr, x - r * 0.85, y - r * 0.85, size * 0.85, size * 0.85);
+      break;
+
+    case MT_TIMELINE_SHAPE_DIAMOND:
+      cairo_move_to (cr, x, y - r);
+      cairo_line_to (cr, x + r, y);
+      cairo_line_to (cr, x, y + r);
+      cairo_line_to (cr, x - r, y);
+      cairo_close_path (cr);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+paint_density (MtTimelineLane         *lane,
+               cairo_t                *cr,
+               const MtTimelineLayout *layout,
+               const MtTimelineData   *data)
+{
+  const graphene_rect_t *band = &layout->density_band;
+  double bottom = band->origin.y + band->size.height;
+  double height = band->size.height - 2;
+  double right = layout->plot_x + layout->plot_width;
+  cairo_path_t *line;
+  GdkRGBA fill, line_color;
+
+  if (data->density_max <= 0)
+    return;
+
+  mt_timeline_lane_lookup_color (lane, "timeline_density_color", &fill);
+  mt_timeline_lane_lookup_color (lane, "timeline_density_line_color", &line_color);
+  cairo_new_path (cr);
+
+  /* One sample every few pixels: the cost follows the width, and the
+   * density is already smoothed over its window. */
+  for (double x = layout->plot_x; x <= right + DENSITY_STEP / 2; x += DENSITY_STEP)
+    {
+      double token = _mt_timeline_layout_x_to_token (layout, MIN (x, right));
+      double value = mt_timeline_data_get_density (data, token) / data->density_max;
+
+      cairo_line_to (cr, MIN (x, right), bottom - value * height);
+    }
+  line = cairo_copy_path (cr);
+  cairo_line_to (cr, right, bottom);
+  cairo_line_to (cr, layout->plot_x, bottom);
+  cairo_close_path (cr);
+  gdk_cairo_set_source_rgba (cr, &fill);
+  cairo_fill (cr);
+
+  cairo_append_path (cr, line);
+  cairo_path_destroy (line);
+  cairo_set_line_width (cr, 1);
+  gdk_cairo_set_source_rgba (cr, &line_color);
+  cairo_stroke (cr);
+}
+
+static void
+paint_marks (MtTimelineLane         *lane,
+             cairo_t                *cr,
+             const MtTimelineLayout *layout,
+             const MtTimelineData   *data)
+{
+  double right = layout->plot_x + layout->plot_width;
+  GdkRGBA outline;
+
+  mt_timeline_lane_lookup_color (lane, "timeline_gap_color", &outline);
+  cairo_set_line_width (cr, 1);
+
+  for (guint category = 0; category < data->mark_categories->len; category++)
+    {
+      GArray *tokens = g_ptr_array_index (data->mark_categories, category);
+      MtTimelineShape shape = g_array_index (data->category_shapes, MtTimelineShape, category);
+      guint row = g_array_index (data->category_rows, guint, category);
+      double y = _mt_timeline_layout_mark_row_y (layout, row);
+      g_autofree char *name = NULL;
+      GdkRGBA color;
+      guint i;
+
+      if (tokens->len == 0)
+        continue;
+
+      name = g_strdup_printf ("timeline_mark_%u_color", category % N_MARK_COLORS);
+      mt_timeline_lane_lookup_color (lane, name, &color);
+
+      i = tokens_lower_bound (tokens, layout->view.first - data->origin - 1);
+      while (i < tokens->len)
+        {
+          guint token = g_array_index (tokens, guint, i);
+          double x = _mt_timeline_layout_token_to_x (layout, data->origin + token + 0.5);
+          double skip_to;
+
+          if (x > right + SHAPE_SIZE)
+            break;
+
+          trace_shape (cr, shape, round (x) + 0.5, y, SHAPE_SIZE);
+          gdk_cairo_set_source_rgba (cr, &color);
+          cairo_fill_preserve (cr);
+          gdk_cairo_set_source_rgba (cr, &outline);
+          cairo_stroke (cr);
+
+          /* Jump past the marks this shape already stands for. */
+          skip_to = _mt_timeline_layout_x_to_token (layout, x + MIN_MARK_GAP) - data->origin - 0.5;
+          i = tokens_lower_bound (tokens, MAX (token + 1.0, skip_to));
+        }
+    }
+}
+
+static void
+mt_timeline_marks_lane_snapshot_scene (MtTimelineLane         *lane,
+                                       GtkSnapshot            *snapshot,
+                                       const MtTimelineLayout *layout,
+                                       const MtTimelineData   *data)
+{
+  graphene_rect_t bounds;
+  cairo_t *cr;
+
+  if (data->marks->len == 0 || layout->marks_band.size.height <= 0)
+    return;
+
+  graphene_rect_union (&layout->marks_band, &layout->density_band, &bounds);
+  bounds.origin.x = layout->plot_x - SHAPE_SIZE;
+  bounds.size.width = layout->plot_width + 2 * SHAPE_SIZE;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  cairo_save (cr);
+  cairo_rectangle (cr, layout->plot_x, bounds.origin.y, layout->plot_width, bounds.size.height);
+  cairo_clip (cr);
+  paint_density (lane, cr, layout, data);
+  cairo_restore (cr);
+  paint_marks (lane, cr, layout, data);
+  cairo_destroy (cr);
+}
+
+static char *
+describe_marks (MtTimelineLane         *lane,
+                const MtTimelineLayout *layout,
+                const MtTimelineData   *data,
+                double                  x)
+{
+  MtTimeline *timeline = mt_timeline_lane_get_timeline (lane);
+  double from = _mt_timeline_layout_x_to_token (layout, x - HOVER_SLOP) - data->origin - 0.5;
+  double to = _mt_timeline_layout_x_to_token (layout, x + HOVER_SLOP) - data->origin - 0.5;
+  GString *text = g_string_new (NULL);
+
+  for (guint category = 0; category < data->mark_categories->len; category++)
+    {
+      GArray *tokens = g_ptr_array_index (data->mark_categories, category);
+      guint n = tokens_lower_bound (tokens, to + 1e-9) - tokens_lower_bound (tokens, from);
+      g_autofree char *name = NULL;
+
+      if (n == 0)
+        continue;
+
+      name = _mt_timeline_dup_category_name (timeline, category);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: a marker category and how many of its marks are under
+       * the pointer, "Self-doubt: 2 marks" */
+      g_string_append_printf (text, ngettext ("%s: %u mark", "%s: %u marks", n), name, n);
+    }
+
+  if (text->len == 0)
+    return g_string_free (text, TRUE);
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+mt_timeline_marks_lane_describe (MtTimelineLane         *lane,
+                                 const MtTimelineLayout *layout,
+                                 const MtTimelineData   *data,
+                                 double                  x,
+                                 double                  y)
+{
+  graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
+
+  if (data->marks->len == 0)
+    return NULL;
+
+  if (graphene_rect_contains_point (&layout->marks_band, &point))
+    return describe_marks (lane, layout, data, x);
+
+  if (graphene_rect_contains_point (&layout->density_band, &point))
+    {
+      double token = _mt_timeline_layout_x_to_token (layout, x);
+      g_autofree char *window = mt_plot_format_tick (round (data->density_window), 1);
+
+      if (token < data->origin || token > data->origin + data->n_reasoning)
+        return NULL;
+
+      /* Translators: the marker density sparkline's tooltip, "2.5 marks per
+       * 100 tokens (over 80 tokens)" */
+      return g_strdup_printf (_("%.1f marks per 100 tokens (over %s tokens)"),
+                              100 * mt_timeline_data_get_density (data, token), window);
+    }
+
+  return NULL;
+}
+
+static void
+mt_timeline_marks_lane_class_init (MtTimelineMarksLaneClass *klass)
+{
+  MtTimelineLaneClass *lane_class = MT_TIMELINE_LANE_CLASS (klass);
+
+  lane_class->snapshot_scene = mt_timeline_marks_lane_snapshot_scene;
+  lane_class->describe = mt_timeline_marks_lane_describe;
+}
+
+static void
+mt_timeline_marks_lane_init (MtTimelineMarksLane *self)
+{
+  gtk_widget_add_css_class (GTK_WIDGET (self), "marks");
+}
+
+GtkWidget *
+mt_timeline_marks_lane_new (void)
+{
+  return g_object_new (MT_TYPE_TIMELINE_MARKS_LANE, NULL);
+}
