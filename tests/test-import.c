@@ -335,6 +335,9 @@ test_paper_output (void)
   g_assert_false (MT_IS_BRANCH (oracle));
   g_assert_true (g_str_has_prefix (mt_trace_get_reasoning (oracle), "Okay, so I need"));
   g_assert_true (g_str_has_prefix (mt_trace_get_answer (oracle), "Janet sells 9 eggs"));
+  /* The decoded end-of-turn token is not part of the answer. */
+  g_assert_true (g_str_has_suffix (mt_trace_get_answer (oracle), "dollars per day."));
+  g_assert_cmpint (mt_trace_get_finish_reason (oracle), ==, MT_FINISH_STOP);
   g_assert_cmpint (mt_trace_get_usage_reasoning_tokens (oracle), ==, 98);
   g_assert_true (g_str_has_prefix (mt_trace_get_prompt (oracle), "<|im_start|>system\n"));
 

@@ -831,6 +831,62 @@ read_trace_details (Importer          *imp,
  * it goes: once one record shows output starting inside the thinking block,
  * later records of the file are read the same way (so a record cut at the
  * token cap, with no close tag at all, is still all reasoning). */
+/* Outputs decoded with special tokens (the paper's vLLM runs) end in the
+ * family's end-of-turn token: not part of the answer, but proof the model
+ * stopped by itself. Returns the answer without it. */
+static const char *end_of_turn_tokens[] = {
+  "<|im_end|>", "<|endoftext|>", "<|return|>", "<|end|>", "<|eot_id|>", "</s>",
+  /* DeepSeek's "<｜end▁of▁sentence｜>", spelled out so no escape runs on */
+  "<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>",
+};
+
+static char *
+strip_end_of_turn (const char *answer,
+                   gboolean   *stripped)
+{
+  g_autofree char *text = g_strdup (answer ? answer : "");
+
+  *stripped = FALSE;
+  g_strchomp (text);
+  for (guint i = 0; i < G_N_ELEMENTS (end_of_turn_tokens); i++)
+    {
+      if (g_str_has_suffix (text, end_of_turn_tokens[i]))
+        {
+          text[strlen (text) - strlen (end_of_turn_tokens[i])] = '\0';
+          *stripped = TRUE;
+          break;
+        }
+    }
+
+  return g_strchomp (g_steal_pointer (&text));
+}
+
+static void
+set_split (MtTrace            *trace,
+           const MtThinkSplit *split)
+{
+  g_autofree char *answer = NULL;
+  gboolean stripped;
+
+  answer = strip_end_of_turn (split->answer, &stripped);
+  mt_trace_set_reasoning (trace, split->reasoning);
+  mt_trace_set_answer (trace, answer);
+  if (stripped)
+    {
+      g_autofree char *note = g_strdup_printf ("%s; end-of-turn token removed from the answer",
+                                               split->note);
+
+      mt_trace_set_split (trace, split->style, note);
+      if (mt_trace_get_finish_reason (trace) == MT_FINISH_UNKNOWN)
+        mt_trace_set_finish_reason (trace, MT_FINISH_STOP);
+    }
+  else
+    mt_trace_set_split (trace, split->style, split->note);
+
+  if (!split->closed && mt_trace_get_finish_reason (trace) == MT_FINISH_UNKNOWN)
+    mt_trace_set_finish_reason (trace, MT_FINISH_LENGTH);
+}
+
 static void
 apply_split (Importer   *imp,
              MtTrace    *trace,
@@ -847,12 +903,7 @@ apply_split (Importer   *imp,
   if (split->style == MT_THINK_STYLE_MISSING_OPENER && split->closed)
     imp->starts_inside = TRUE;
 
-  mt_trace_set_reasoning (trace, split->reasoning);
-  mt_trace_set_answer (trace, split->answer);
-  mt_trace_set_split (trace, split->style, split->note);
-
-  if (!split->closed && mt_trace_get_finish_reason (trace) == MT_FINISH_UNKNOWN)
-    mt_trace_set_finish_reason (trace, MT_FINISH_LENGTH);
+  set_split (trace, split);
 }
 
 static gboolean
@@ -1227,11 +1278,7 @@ import_paper (Importer          *imp,
           split = mt_think_split (output, -1, kind_closes_thinking (kind)
                                               ? MT_THINK_FLAGS_NONE
                                               : MT_THINK_FLAGS_STARTS_INSIDE);
-          mt_trace_set_reasoning (trace, split->reasoning);
-          mt_trace_set_answer (trace, split->answer);
-          mt_trace_set_split (trace, split->style, split->note);
-          if (!split->closed)
-            mt_trace_set_finish_reason (trace, MT_FINISH_LENGTH);
+          set_split (trace, split);
         }
 
       g_ptr_array_add (imp->traces, g_object_ref (trace));
