@@ -33,6 +33,7 @@ mt_extract_rule_to_string (MtExtractRule rule)
     case MT_EXTRACT_LAST_NUMBER: return "last-number";
     case MT_EXTRACT_CODE_BLOCK: return "code-block";
     case MT_EXTRACT_GSM8K: return "gsm8k";
+    case MT_EXTRACT_LAST_MATH: return "last-math";
     default: return "unknown";
     }
 }
@@ -428,6 +429,83 @@ find_last_number (const char *text,
   return found;
 }
 
+/* Answers written without \boxed{} usually end on a sentence whose last
+ * formula carries the result: "Thus the point is \((3, \frac{\pi}{2})\)."
+ * or a display "\[ \sqrt{117} = 3\sqrt{13} \]". Only the last paragraph is
+ * searched, so an intermediate formula is not mistaken for the answer, and
+ * of a chain of equalities the last right-hand side is taken. */
+static gboolean
+find_last_math (const char *text,
+                gsize       len,
+                gsize      *start,
+                gsize      *end)
+{
+  static const struct { const char *open, *close; } delimiters[] = {
+    { "\\(", "\\)" }, { "\\[", "\\]" }, { "$$", "$$" }, { "$", "$" },
+  };
+  gsize paragraph = 0, best_open = 0, best_close = 0;
+  gboolean found = FALSE;
+  int depth = 0;
+
+  /* The last paragraph with text in it. */
+  for (gsize i = 0; i + 1 < len; i++)
+    if (text[i] == '\n' && text[i + 1] == '\n')
+      {
+        gsize j = i + 2;
+
+        while (j < len && g_ascii_isspace (text[j]))
+          j++;
+        if (j < len)
+          paragraph = j;
+      }
+
+  for (gsize i = paragraph; i < len; )
+    {
+      gboolean matched = FALSE;
+
+      for (guint d = 0; d < G_N_ELEMENTS (delimiters) && !matched; d++)
+        {
+          gsize open_len = strlen (delimiters[d].open);
+          const char *close;
+
+          if (len - i < open_len || memcmp (text + i, delimiters[d].open, open_len) != 0)
+            continue;
+          close = g_strstr_len (text + i + open_len, len - i - open_len, delimiters[d].close);
+          if (close == NULL)
+            continue;
+          best_open = i + open_len;
+          best_close = close - text;
+          found = TRUE;
+          matched = TRUE;
+          i = best_close + strlen (delimiters[d].close);
+        }
+      if (!matched)
+        i++;
+    }
+
+  if (!found)
+    return FALSE;
+
+  /* The right-hand side of the last "=" outside braces. */
+  *start = best_open;
+  for (gsize i = best_open; i < best_close; i++)
+    {
+      if (text[i] == '{')
+        depth++;
+      else if (text[i] == '}')
+        depth--;
+      else if (text[i] == '=' && depth == 0)
+        *start = i + 1;
+    }
+  *end = best_close;
+  while (*end > *start && (g_ascii_isspace (text[*end - 1]) || text[*end - 1] == '.' ||
+                           text[*end - 1] == ','))
+    (*end)--;
+  while (*start < *end && g_ascii_isspace (text[*start]))
+    (*start)++;
+  return *end > *start;
+}
+
 static gboolean
 is_fence (const char *line,
           gsize       len,
@@ -555,6 +633,8 @@ mt_extract_answer (const char   *text,
     rule = MT_EXTRACT_ANSWER_LINE;
   else if (find_answer_phrase (text, len, &start, &end))
     rule = MT_EXTRACT_ANSWER_PHRASE;
+  else if (domain == MT_DOMAIN_MATH && find_last_math (text, len, &start, &end))
+    rule = MT_EXTRACT_LAST_MATH;
   else if (find_last_number (text, len, &start, &end))
     rule = MT_EXTRACT_LAST_NUMBER;
 

@@ -18,6 +18,7 @@ typedef enum
   MT_EXTRACT_LAST_NUMBER,    /* the last number in the text */
   MT_EXTRACT_CODE_BLOCK,     /* the last fenced code block */
   MT_EXTRACT_GSM8K,          /* text after "####" */
+  MT_EXTRACT_LAST_MATH,      /* the right-hand side of the last formula of the last paragraph */
 } MtExtractRule;
 
 typedef struct
