@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
   { "import", mt_cli_import },
   { "info", mt_cli_info },
+  { "stats", mt_cli_stats },
 };
 
 static const char *summary =
@@ -20,6 +21,9 @@ static const char *summary =
   "  info [--json] FILE...       what each file holds: format, counts, skipped lines\n"
   "  import FILE... -o OUT.mtlab [--problems FILE]... [--map NAME=FIELD]...\n"
   "                              read traces and problems into a lab file\n"
+  "  stats [--json|--csv] FILE...\n"
+  "                              accuracy, lengths, markers and failure modes per model\n"
+  "                              and per interrupt, with interruptibility scores\n"
   "\n"
   "Exit status: 0 success, 1 some input was bad (the good part is still used),\n"
   "2 usage error.";

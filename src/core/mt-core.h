@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "mt-analysis.h"
 #include "mt-branch.h"
+#include "mt-diagnosis.h"
 #include "mt-enums.h"
 #include "mt-format.h"
+#include "mt-grade.h"
 #include "mt-import.h"
 #include "mt-interrupt.h"
 #include "mt-json-scan.h"
 #include "mt-lab-file.h"
 #include "mt-lab.h"
+#include "mt-markers.h"
+#include "mt-metrics.h"
 #include "mt-problem.h"
 #include "mt-think.h"
 #include "mt-tokens.h"
