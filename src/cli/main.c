@@ -6,23 +6,41 @@
 
 #include "mt-cli.h"
 
+/* `grade` compares one answer when given --answer/--truth, and re-grades
+ * every trace of the given files otherwise. */
+static int
+run_grade (int    argc,
+           char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--answer") || g_str_has_prefix (argv[i], "--truth"))
+      return mt_cli_grade_answer (argc, argv);
+
+  return mt_cli_grade_files (argc, argv);
+}
+
 /* One entry per command; each lives in its own mt-cli-*.c. */
 static const struct {
   const char *name;
   int       (*run) (int argc, char **argv);
 } commands[] = {
-  { "grade", mt_cli_grade_answer },
+  { "grade", run_grade },
   { "import", mt_cli_import },
   { "info", mt_cli_info },
+  { "stats", mt_cli_stats },
 };
 
 static const char *summary =
   "Commands:\n"
   "  grade --answer A --truth T [--grader NAME] [--accept T2]... [--extract]\n"
   "                              grade one answer as the lab does; exit 0 when correct\n"
+  "  grade FILE...               re-grade every trace: verdict, extracted answer, truth\n"
   "  info [--json] FILE...       what each file holds: format, counts, skipped lines\n"
   "  import FILE... -o OUT.mtlab [--problems FILE]... [--map NAME=FIELD]...\n"
   "                              read traces and problems into a lab file\n"
+  "  stats [--json|--csv] FILE...\n"
+  "                              accuracy, lengths, markers and failure modes per model\n"
+  "                              and per interrupt, with interruptibility scores\n"
   "\n"
   "Exit status: 0 success, 1 some input was bad (the good part is still used),\n"
   "2 usage error.";

@@ -23,5 +23,10 @@ int mt_cli_import      (int             argc,
                         char          **argv);
 int mt_cli_info        (int             argc,
                         char          **argv);
+int mt_cli_stats       (int             argc,
+                        char          **argv);
+/* `grade FILE...`: every trace graded again, one verdict per line. */
+int mt_cli_grade_files (int             argc,
+                        char          **argv);
 
 G_END_DECLS

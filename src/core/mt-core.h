@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "mt-analysis.h"
 #include "mt-branch.h"
+#include "mt-diagnosis.h"
 #include "mt-enums.h"
 #include "mt-family.h"
 #include "mt-format.h"
@@ -12,6 +14,8 @@
 #include "mt-json-scan.h"
 #include "mt-lab-file.h"
 #include "mt-lab.h"
+#include "mt-markers.h"
+#include "mt-metrics.h"
 #include "mt-problem.h"
 #include "mt-render.h"
 #include "mt-think.h"
