@@ -87,14 +87,15 @@ test_usage (void)
 {
   const char *no_answer[] = { "grade", "--truth", "5", NULL };
   const char *no_truth[] = { "grade", "--answer", "5", NULL };
-  const char *files[] = { "grade", "traces.jsonl", NULL };
+  const char *files[] = { "grade", "/nonexistent/traces.jsonl", NULL };
   const char *bad_option[] = { "grade", "--frobnicate", NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (run_cli (no_answer, NULL, &err), ==, 2);
   g_assert_nonnull (strstr (err, "--answer"));
   g_assert_cmpint (run_cli (no_truth, NULL, NULL), ==, 2);
-  g_assert_cmpint (run_cli (files, NULL, NULL), ==, 2);
+  /* Without --answer, grade re-grades files: a missing one is bad input. */
+  g_assert_cmpint (run_cli (files, NULL, NULL), ==, 1);
   g_assert_cmpint (run_cli (bad_option, NULL, NULL), ==, 2);
 }
 

@@ -1687,12 +1687,6 @@ mt_grade_trace (MtTrace *trace,
     name = domain == MT_DOMAIN_MATH ? "math" : domain == MT_DOMAIN_CODE ? "code" : "text";
   grade->grader = g_strdup (name);
 
-  answer = mt_trace_get_answer (trace);
-  if (is_blank (answer))
-    {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "no answer: the model never left its thinking");
-      return;
-    }
   if (problem == NULL)
     {
       set_verdict (grade, MT_VERDICT_UNGRADED, "no problem: nothing to compare with");
@@ -1720,6 +1714,15 @@ mt_grade_trace (MtTrace *trace,
       set_verdict (grade, MT_VERDICT_UNGRADED, after_update ?
                    "the problem has no answer for after the update" :
                    "the problem has no ground-truth answer");
+      return;
+    }
+
+  /* Only with a truth to compare with: a trace of an unknown problem stays
+   * ungraded, not ungradable, however it ended. */
+  answer = mt_trace_get_answer (trace);
+  if (is_blank (answer))
+    {
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, "no answer: the model never left its thinking");
       return;
     }
 
