@@ -31,6 +31,7 @@ typedef struct
 const MtTimelineLayout *_mt_timeline_get_layout     (MtTimeline             *self);
 const MtTimelineData   *_mt_timeline_get_data       (MtTimeline             *self);
 MtTimelineMarker       *_mt_timeline_get_marker     (MtTimeline             *self);
+guint                   _mt_timeline_get_n_marks    (MtTimeline             *self);
 /* The tooltip name of a mark category: the caller's, or a generic one. */
 char                   *_mt_timeline_dup_category_name (MtTimeline          *self,
                                                      guint                   category);

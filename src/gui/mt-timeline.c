@@ -1309,6 +1309,14 @@ mt_timeline_set_markers (MtTimeline           *self,
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
+guint
+_mt_timeline_get_n_marks (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), 0);
+
+  return self->data->marks != NULL ? self->data->marks->len : 0;
+}
+
 void
 mt_timeline_set_marker_names (MtTimeline         *self,
                               const char * const *names)

@@ -63,6 +63,7 @@ struct _MtWindow
   AdwWindowTitle       *content_title;
   GtkStack             *content_stack;
   MtTimeline           *timeline;
+  MtMarkerLexicon      *lexicon;
   GtkScrolledWindow    *transcript_scroller;
   GtkTextView          *text_view;
   GtkLabel             *split_label;
@@ -175,6 +176,64 @@ trace_get_prompt (MtTrace *trace)
   return NULL;
 }
 
+/* The lexicon's matches in the reasoning, as ticks on the timeline: one
+ * trace is a few hundred kilobytes at most, so this runs on selection. */
+static void
+mt_window_show_markers (MtWindow *self,
+                        MtTrace  *trace)
+{
+  static const MtTimelineShape shapes[] = {
+    [MT_MARKER_SHAPE_CIRCLE] = MT_TIMELINE_SHAPE_CIRCLE,
+    [MT_MARKER_SHAPE_TRIANGLE] = MT_TIMELINE_SHAPE_TRIANGLE,
+    [MT_MARKER_SHAPE_SQUARE] = MT_TIMELINE_SHAPE_SQUARE,
+    [MT_MARKER_SHAPE_DIAMOND] = MT_TIMELINE_SHAPE_DIAMOND,
+  };
+  g_autoptr(GArray) matches = NULL;
+  g_autoptr(GArray) marks = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  const char *reasoning;
+  guint n_categories;
+
+  if (trace == NULL || (reasoning = mt_trace_get_reasoning (trace)) == NULL)
+    {
+      mt_timeline_set_markers (self->timeline, NULL, 0);
+      return;
+    }
+
+  if (self->lexicon == NULL)
+    self->lexicon = mt_marker_lexicon_new_default (NULL);
+
+  n_categories = mt_marker_lexicon_get_n_categories (self->lexicon);
+  names = g_ptr_array_new ();
+  for (guint i = 0; i < n_categories; i++)
+    g_ptr_array_add (names, (gpointer) mt_marker_lexicon_get_label (self->lexicon, i));
+  g_ptr_array_add (names, NULL);
+  mt_timeline_set_marker_names (self->timeline, (const char * const *) names->pdata);
+
+  matches = g_array_new (FALSE, FALSE, sizeof (MtMarkerMatch));
+  mt_marker_lexicon_scan (self->lexicon, reasoning, -1, mt_trace_get_reasoning_spans (trace),
+                          matches, NULL);
+
+  marks = g_array_sized_new (FALSE, FALSE, sizeof (MtTimelineMark), matches->len);
+  for (guint i = 0; i < matches->len; i++)
+    {
+      const MtMarkerMatch *match = &g_array_index (matches, MtMarkerMatch, i);
+      MtTimelineMark mark;
+
+      if (match->token == G_MAXUINT ||
+          !(mt_marker_lexicon_get_scope (self->lexicon, match->category) & MT_MARKER_SCOPE_REASONING))
+        continue;
+
+      mark.category = match->category;
+      mark.token_index = match->token;
+      mark.shape = shapes[mt_marker_lexicon_get_shape (self->lexicon, match->category)];
+      g_array_append_val (marks, mark);
+    }
+
+  mt_timeline_set_markers (self->timeline, (const MtTimelineMark *) (gpointer) marks->data,
+                           marks->len);
+}
+
 /* The branches that continue @trace, for its forks on the timeline. */
 static void
 mt_window_collect_branches (MtWindow *self,
@@ -228,6 +287,7 @@ mt_window_show_trace (MtWindow *self,
   mt_timeline_set_trace (self->timeline, trace);
   mt_timeline_set_branches (self->timeline, (MtBranch **)self->branches->pdata,
                             self->branches->len);
+  mt_window_show_markers (self, trace);
   g_array_set_size (self->sections, 0);
 
   if (trace == NULL)
@@ -1160,6 +1220,7 @@ mt_window_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->branches, g_ptr_array_unref);
   g_clear_object (&self->lab);
+  g_clear_object (&self->lexicon);
   g_clear_object (&self->filter);
   g_clear_object (&self->settings);
 
