@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "mt-application.h"
+#include "mt-application-private.h"
 #include "mt-window.h"
 
 struct _MtApplication
@@ -85,6 +85,76 @@ quit_action (GSimpleAction *action,
     gtk_window_close (l->data);
 }
 
+/* The paper the lab is built around; shown in the about window so that
+ * work done with Midthought cites the research, not only the tool. */
+static const char citation_bibtex[] =
+  "@inproceedings{wu2026interruptible,\n"
+  "  title     = {Are Large Reasoning Models Interruptible?},\n"
+  "  author    = {Wu, Tsung-Han and Miroyan, Mihran and Chan, David M. and\n"
+  "               Darrell, Trevor and Norouzi, Narges and Gonzalez, Joseph E.},\n"
+  "  booktitle = {International Conference on Machine Learning (ICML)},\n"
+  "  year      = {2026},\n"
+  "  eprint    = {2510.11713},\n"
+  "  archivePrefix = {arXiv},\n"
+  "}";
+
+static const char *paper_authors[] = {
+  "Tsung-Han Wu",
+  "Mihran Miroyan",
+  "David M. Chan",
+  "Trevor Darrell",
+  "Narges Norouzi",
+  "Joseph E. Gonzalez",
+  NULL
+};
+
+static const char *developers[] = {
+  "The Midthought Contributors https://github.com/midthought/midthought",
+  NULL
+};
+
+GtkWindow *
+_mt_application_create_about_window (GtkWindow *parent)
+{
+  AdwAboutWindow *about;
+  g_autofree char *escaped = NULL;
+  g_autofree char *citation = NULL;
+
+  about = ADW_ABOUT_WINDOW (adw_about_window_new ());
+  g_object_set (about,
+                "application-name", "Midthought",
+                "application-icon", APP_ID,
+                "developer-name", _("The Midthought Contributors"),
+                "version", PACKAGE_VERSION,
+                "comments", _("A lab for studying how reasoning models think, "
+                              "and what they do when interrupted mid-thought"),
+                "website", "https://github.com/midthought/midthought",
+                "issue-url", "https://github.com/midthought/midthought/issues",
+                "copyright", "© 2026 The Midthought Contributors",
+                "license-type", GTK_LICENSE_GPL_3_0,
+                "developers", developers,
+                /* Translators: put your names here, one per line */
+                "translator-credits", _("translator-credits"),
+                NULL);
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+
+  adw_about_window_add_acknowledgement_section (about, _("The Paper’s Authors"), paper_authors);
+
+  /* The legal section's text is markup: the BibTeX entry must not be
+   * read as tags. */
+  escaped = g_markup_escape_text (citation_bibtex, -1);
+  citation = g_strdup_printf ("%s\n\n<tt>%s</tt>",
+                              _("Midthought studies the questions of “Are Large Reasoning Models "
+                                "Interruptible?” (arXiv:2510.11713). If the lab helps your work, "
+                                "please cite the paper:"),
+                              escaped);
+  adw_about_window_add_legal_section (about, _("Citing the Paper"), NULL,
+                                      GTK_LICENSE_CUSTOM, citation);
+
+  return GTK_WINDOW (about);
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *param,
@@ -93,20 +163,7 @@ about_action (GSimpleAction *action,
   MtApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  adw_show_about_window (window,
-                         "application-name", "Midthought",
-                         "application-icon", APP_ID,
-                         "developer-name", _("The Midthought Contributors"),
-                         "version", PACKAGE_VERSION,
-                         "comments", _("A lab for studying how reasoning models think, "
-                                       "and what they do when interrupted mid-thought"),
-                         "website", "https://github.com/midthought/midthought",
-                         "issue-url", "https://github.com/midthought/midthought/issues",
-                         "copyright", "© 2026 The Midthought Contributors",
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         /* Translators: put your names here, one per line */
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  gtk_window_present (_mt_application_create_about_window (window));
 }
 
 static void
@@ -175,4 +232,10 @@ mt_application_new (void)
                        "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/midthought/Midthought",
                        NULL);
+}
+
+const char *
+_mt_application_get_citation (void)
+{
+  return citation_bibtex;
 }
