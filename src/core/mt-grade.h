@@ -56,7 +56,10 @@ void        mt_extract_answer         (const char     *text,
                                        MtExtraction   *extraction);
 void        mt_extraction_clear       (MtExtraction   *extraction);
 
-/* Compares an already-extracted @answer with @truth. @grader is a name from
+/* Compares an already-extracted @answer with @truth. The "code" grader
+ * writes to a child process: the program should ignore SIGPIPE, as the
+ * CLI and the app do, so a grader that exits early is an error, not a crash.
+ * @grader is a name from
  * items.json ("numeric", "text", ...), "math" (the default, the paper's
  * math_equal), or NULL for the default of @domain. @accept lists other
  * accepted truths. Bounded in time and never crashes on any input. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gi18n.h>
 
 #include "mt-application.h"
@@ -16,6 +18,8 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_set_application_name ("Midthought");
+  /* A grader or server that hangs up must give an error, not kill us. */
+  signal (SIGPIPE, SIG_IGN);
 
   app = mt_application_new ();
 
