@@ -12,6 +12,18 @@ G_BEGIN_DECLS
 typedef enum
 {
   MT_CLIENT_ERROR_INVALID_URL,
+  MT_CLIENT_ERROR_CONNECT,          /* refused, unreachable, timed out */
+  MT_CLIENT_ERROR_DNS,              /* the host name does not resolve */
+  MT_CLIENT_ERROR_TLS,              /* handshake or certificate */
+  MT_CLIENT_ERROR_UNAUTHORIZED,     /* HTTP 401 or 403 */
+  MT_CLIENT_ERROR_NOT_FOUND,        /* HTTP 404: no such model or path */
+  MT_CLIENT_ERROR_RATE_LIMITED,     /* HTTP 429 after the retries */
+  MT_CLIENT_ERROR_SERVER,           /* HTTP 5xx, or an error event mid-stream */
+  MT_CLIENT_ERROR_HTTP,             /* any other unexpected status */
+  MT_CLIENT_ERROR_STREAM_DROPPED,   /* ended before [DONE] or a finish reason */
+  MT_CLIENT_ERROR_MALFORMED_EVENT,  /* not the JSON an OpenAI server sends */
+  MT_CLIENT_ERROR_EVENT_TOO_LARGE,  /* over the parser's maximum event size */
+  MT_CLIENT_ERROR_INVALID_UTF8,     /* the event stream is not UTF-8 */
 } MtClientError;
 
 GQuark mt_client_error_quark (void);
