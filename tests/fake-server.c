@@ -68,7 +68,11 @@ stream_close (Stream *stream)
   FakeServer *server = stream->server;
 
   if (g_ptr_array_remove (server->streams, stream))
-    stream->done = TRUE;
+    {
+      stream->done = TRUE;
+      if (server->total_open != NULL)
+        (*server->total_open)--;
+    }
 }
 
 static void
@@ -487,6 +491,11 @@ server_handler (SoupServer        *soup_server,
 
   g_ptr_array_add (server->streams, stream);
   server->max_open = MAX (server->max_open, server->streams->len);
+  if (server->total_open != NULL)
+    {
+      (*server->total_open)++;
+      *server->total_max = MAX (*server->total_max, *server->total_open);
+    }
   restart_gate_timeout (server);
 
   g_signal_connect (message, "finished", G_CALLBACK (stream_finished_cb), stream);

@@ -63,6 +63,9 @@ typedef struct
   guint           gate_timeout;
   /* Between tokens, ms; 0 sends them as fast as the main loop turns. */
   guint           interval;
+  /* When set, shared with other servers: streams open on all of them. */
+  guint          *total_open;
+  guint          *total_max;
   FakeScriptFunc  script;
   gpointer        script_data;
   GSource        *gate_source;

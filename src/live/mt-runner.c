@@ -877,6 +877,9 @@ mt_runner_run_oracle_async (MtRunner            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mt_runner_run_oracle_async);
+  /* A run that ended before the cancel reports how it ended; its record
+   * says so too. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (mt_problem_get_prompt (problem) == NULL)
     {
@@ -1016,6 +1019,9 @@ mt_runner_run_branch_async (MtRunner               *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mt_runner_run_branch_async);
+  /* A run that ended before the cancel reports how it ended; its record
+   * says so too. */
+  g_task_set_check_cancellable (task, FALSE);
 
   problem = find_problem (self, parent);
   domain = problem != NULL ? mt_problem_get_domain (problem) : MT_DOMAIN_OTHER;
