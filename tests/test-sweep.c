@@ -4,6 +4,7 @@
  * after failures, cancel and a cut-off file, shards, given oracles. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -752,6 +753,294 @@ test_locked (Fixture       *fixture,
   g_assert_cmpuint (fixture->server->requests->len, ==, 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* midthought-cli sweep and merge                                            */
+/* ------------------------------------------------------------------------ */
+
+#define API_KEY "sk-sweep-test-5f3a9c"
+
+static const char *
+cli_path (void)
+{
+  const char *cli = g_getenv ("MT_CLI");
+
+  return cli != NULL && g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE) ? cli : NULL;
+}
+
+static char *
+problems_path (void)
+{
+  const char *dir = g_getenv ("MT_TEST_DATA");
+
+  return dir != NULL ? g_build_filename (dir, "gsm8k-5.jsonl", NULL) : NULL;
+}
+
+static GSubprocess *
+cli_start (const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "MIDTHOUGHT_API_KEY", API_KEY, TRUE);
+  g_ptr_array_add (argv, (char *) cli_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Waits for @process while the fake server keeps serving; returns its exit
+ * status, or 128 + the signal that ended it. */
+static int
+cli_wait (GSubprocess  *process,
+          char        **out,
+          char        **err)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_communicate_utf8_finish (process, result, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s", stdout_text);
+  g_test_message ("stderr: %s", stderr_text);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+
+  if (g_subprocess_get_if_signaled (process))
+    return 128 + g_subprocess_get_term_sig (process);
+  return g_subprocess_get_exit_status (process);
+}
+
+static int
+cli_run (const char * const  *args,
+         char               **out,
+         char               **err)
+{
+  g_autoptr(GSubprocess) process = cli_start (args);
+
+  return cli_wait (process, out, err);
+}
+
+static void
+test_cli_usage (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const struct {
+    const char *args[12];
+    const char *message;
+  } cases[] = {
+    { { "sweep", NULL }, "sweep needs a server" },
+    { { "sweep", "--server", "http://127.0.0.1:9/v1", NULL }, "--model" },
+    { { "sweep", "--server", "http://127.0.0.1:9/v1", "--model", "m", "--problems", "p",
+        "-o", "x.mtlab", "--positions", "0.3,1.5", NULL }, "“1.5” is not a fraction" },
+    { { "sweep", "--server", "http://127.0.0.1:9/v1", "--model", "m", "--problems", "p",
+        "-o", "x.mtlab", "--kinds", "hard,gentle", NULL }, "unknown kind “gentle”" },
+    { { "sweep", "--server", "http://127.0.0.1:9/v1", "--model", "m", "--problems", "p",
+        "-o", "x.mtlab", "--shard", "0/2", NULL }, "1 ≤ i ≤ n" },
+    { { "sweep", "--server", "http://127.0.0.1:9/v1", "--model", "m", "--problems", "p",
+        "-o", "x.mtlab", "--family", "llama-9", NULL }, "unknown family “llama-9”" },
+    { { "sweep", "--server", "http://127.0.0.1:9/v1", "--model", "m", "--problems", "p",
+        "-o", "x.mtlab", "--mode", "fax", NULL }, "completions or chat" },
+    { { "merge", "a.mtlab", NULL }, "merge needs an output file" },
+  };
+
+  if (cli_path () == NULL)
+    {
+      g_test_skip ("MT_CLI is not set");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (cli_run (cases[i].args, NULL, &err), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i].message));
+    }
+}
+
+static void
+test_cli_run (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *problems = problems_path ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  const char *args[] = {
+    "sweep", "--server", fixture->server->url, "--model", "fake-model", "--family",
+    "deepseek-r1", "--problems", problems, "--positions", "0.5", "--kinds", "hard,update",
+    "--max-tokens", "4", "--concurrency", "3", "-o", fixture->path, NULL
+  };
+
+  if (cli_path () == NULL || problems == NULL)
+    {
+      g_test_skip ("MT_CLI or MT_TEST_DATA is not set");
+      return;
+    }
+
+  g_assert_cmpint (cli_run (args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "10 of 10 items done (0 already done), 0 failed"));
+  g_assert_nonnull (strstr (err, "problem “gsm8k-3” has no update text: its update items are "
+                                 "left out"));
+  g_assert_null (strstr (err, "already done"));
+  g_assert_cmpuint (fixture->server->requests->len, ==, 10);
+
+  /* The key goes to the server and nowhere else. */
+  for (guint i = 0; i < fixture->server->requests->len; i++)
+    g_assert_cmpstr (((FakeRequest *) g_ptr_array_index (fixture->server->requests,
+                                                         i))->authorization,
+                     ==, "Bearer " API_KEY);
+  g_assert_true (g_file_get_contents (fixture->path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, API_KEY));
+  g_assert_null (strstr (out, API_KEY));
+  g_assert_null (strstr (err, API_KEY));
+
+  lab = load_lab (fixture->path, &report);
+  g_assert_cmpuint (report->n_problems, ==, 5);
+  assert_finished (lab, 5, 5);
+
+  /* Again: everything is done already. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli_run (args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "10 of 10 items already done; resuming"));
+  g_assert_nonnull (strstr (out, "10 of 10 items done (10 already done), 0 failed"));
+  g_assert_cmpuint (fixture->server->requests->len, ==, 10);
+}
+
+static void
+hang_script (const FakeRequest *request,
+             FakeReply         *reply,
+             gpointer           user_data)
+{
+  fake_reply_add_tokens (reply, "One", " thought", NULL);
+  reply->end = FAKE_END_HANG;
+}
+
+/* Ctrl+C: the stream in flight is saved as cancelled, exit status 130. */
+static void
+test_cli_sigint (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *problems = problems_path ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(MtLab) lab = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *key = NULL;
+  const char *args[] = {
+    "sweep", "--server", fixture->server->url, "--model", "fake-model", "--family",
+    "deepseek-r1", "--problems", problems, "--kinds", "hard", "--concurrency", "1",
+    "-o", fixture->path, NULL
+  };
+  MtTrace *trace;
+
+  if (cli_path () == NULL || problems == NULL)
+    {
+      g_test_skip ("MT_CLI or MT_TEST_DATA is not set");
+      return;
+    }
+
+  fixture->server->script = hang_script;
+  process = cli_start (args);
+  while (fixture->server->streams->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_send_signal (process, SIGINT);
+
+  g_assert_cmpint (cli_wait (process, NULL, &err), ==, 130);
+  g_assert_nonnull (strstr (err, "run the same command again to resume"));
+
+  lab = load_lab (fixture->path, NULL);
+  key = mt_sweep_make_key ("fake-model", "gsm8k-1", 0, TRUE, 0, 0, NULL);
+  trace = mt_lab_lookup_trace (lab, key);
+  g_assert_nonnull (trace);
+  g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_traces (lab)), ==, 1);
+}
+
+static void
+test_cli_merge (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *problems = problems_path ();
+  g_autofree char *first = g_strconcat (fixture->path, ".1", NULL);
+  g_autofree char *second = g_strconcat (fixture->path, ".2", NULL);
+  g_autofree char *merged = g_strconcat (fixture->path, ".merged", NULL);
+  g_autofree char *odd = g_strconcat (fixture->path, ".odd", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLabWriter) writer = NULL;
+  g_autoptr(MtTrace) impostor = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *shards[][2] = { { "1/2", first }, { "2/2", second } };
+
+  if (cli_path () == NULL || problems == NULL)
+    {
+      g_test_skip ("MT_CLI or MT_TEST_DATA is not set");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (shards); i++)
+    {
+      const char *args[] = {
+        "sweep", "--server", fixture->server->url, "--model", "fake-model", "--family",
+        "deepseek-r1", "--problems", problems, "--positions", "0.2,0.8", "--kinds",
+        "hard,speedup", "--max-tokens", "4", "--shard", shards[i][0], "-o", shards[i][1], NULL
+      };
+
+      g_assert_cmpint (cli_run (args, NULL, NULL), ==, 0);
+    }
+
+  {
+    const char *args[] = { "merge", "-o", merged, first, second, NULL };
+
+    g_assert_cmpint (cli_run (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "5 problems, 5 traces, 20 branches from 2 files; "
+                                   "0 conflicts"));
+  }
+  lab = load_lab (merged, NULL);
+  assert_finished (lab, 5, 20);
+
+  /* A file with a different finished trace under a key of the first. */
+  key = mt_sweep_make_key ("fake-model", "gsm8k-1", 0, TRUE, 0, 0, NULL);
+  writer = mt_lab_writer_open (odd, &error);
+  g_assert_no_error (error);
+  impostor = mt_trace_new (key);
+  mt_trace_set_reasoning (impostor, "something else");
+  mt_trace_set_finish_reason (impostor, MT_FINISH_STOP);
+  g_assert_true (mt_lab_writer_append_trace (writer, impostor, &error));
+  g_assert_true (mt_lab_writer_close (writer, &error));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "merge", "-o", merged, first, odd, second, NULL };
+
+    g_assert_cmpint (cli_run (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "conflict: trace “fake-model:gsm8k-1:s0:oracle” differs"));
+    g_assert_nonnull (strstr (out, "; 1 conflicts"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -772,6 +1061,10 @@ main (int   argc,
   ADD ("/sweep/given-oracles", test_given_oracles);
   ADD ("/sweep/fatal", test_fatal);
   ADD ("/sweep/locked", test_locked);
+  ADD ("/sweep/cli/usage", test_cli_usage);
+  ADD ("/sweep/cli/run", test_cli_run);
+  ADD ("/sweep/cli/sigint", test_cli_sigint);
+  ADD ("/sweep/cli/merge", test_cli_merge);
 
 #undef ADD
 

@@ -14,6 +14,8 @@ static const struct {
   { "grade", mt_cli_grade_answer },
   { "import", mt_cli_import },
   { "info", mt_cli_info },
+  { "merge", mt_cli_merge },
+  { "sweep", mt_cli_sweep },
 };
 
 static const char *summary =
@@ -23,6 +25,12 @@ static const char *summary =
   "  info [--json] FILE...       what each file holds: format, counts, skipped lines\n"
   "  import FILE... -o OUT.mtlab [--problems FILE]... [--map NAME=FIELD]...\n"
   "                              read traces and problems into a lab file\n"
+  "  merge -o OUT.mtlab LAB...   join lab files (sweep shards): by id, conflicts reported\n"
+  "  sweep --server URL... --model NAME --problems FILE -o LAB.mtlab [--traces LAB]\n"
+  "        [--positions X,...] [--kinds KIND,...] [--samples N] [--concurrency C]\n"
+  "        [--seed S] [--max-tokens N] [--mode completions|chat] [--shard i/n]\n"
+  "                              run oracles and interrupts; run again to resume;\n"
+  "                              Ctrl+C saves and exits 130\n"
   "\n"
   "Exit status: 0 success, 1 some input was bad (the good part is still used),\n"
   "2 usage error.";

@@ -23,5 +23,9 @@ int mt_cli_import      (int             argc,
                         char          **argv);
 int mt_cli_info        (int             argc,
                         char          **argv);
+int mt_cli_merge       (int             argc,
+                        char          **argv);
+int mt_cli_sweep       (int             argc,
+                        char          **argv);
 
 G_END_DECLS
