@@ -1755,7 +1755,8 @@ test_partial_duplicates (Fixture       *fixture,
   g_assert_cmpint (issue_at_line (report, 3)->code, ==, MT_FORMAT_ERROR_DUPLICATE);
   g_assert_cmpint (issue_at_line (report, 5)->code, ==, MT_FORMAT_ERROR_DUPLICATE);
   g_assert_cmpint (issue_at_line (report, 6)->code, ==, MT_FORMAT_ERROR_TYPE);
-  g_assert_cmpstr (issue_at_line (report, 6)->message, ==, "expected true or false for \"partial\"");
+  g_assert_cmpstr (issue_at_line (report, 6)->message, ==,
+                   "expected true or false for \"partial\"");
   g_assert_cmpstr (mt_trace_get_answer (mt_lab_lookup_trace (lab, "t1")), ==, "4");
   g_assert_cmpstr (mt_trace_get_answer (mt_lab_lookup_trace (lab, "t2")), ==, "a");
   g_assert_cmpint (mt_trace_get_finish_reason (mt_lab_lookup_trace (lab, "t2")), ==,

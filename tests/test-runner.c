@@ -458,6 +458,44 @@ test_branch_hard (Fixture       *fixture,
   g_assert_cmpstr (mt_trace_get_id (MT_TRACE (first)), !=, mt_trace_get_id (MT_TRACE (second)));
 }
 
+/* A thinking budget: k given as a token count, and snapped to a sentence. */
+static void
+test_branch_positions (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(MtRunner) runner = new_runner (fixture, "qwen3");
+  g_autoptr(MtTrace) parent = new_parent (fixture, "qwen3");
+  g_autoptr(MtBranch) budget = NULL;
+  g_autoptr(MtBranch) snapped = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  MtRenderPosition position = { MT_POSITION_TOKEN, 0, 7, FALSE };
+  MtInterrupt *interrupt;
+
+  mt_runner_run_branch_async (runner, parent, MT_INTERRUPT_HARD, MT_INTERRUPT_ROLE_ASSISTANT,
+                              &position, NULL, NULL, NULL, store_result_cb, &result);
+  g_assert_true (mt_runner_run_branch_finish (runner, wait_for (&result), &budget, &error));
+  g_assert_no_error (error);
+  interrupt = mt_branch_get_interrupt (budget);
+  g_assert_cmpuint (mt_interrupt_get_token_index (interrupt), ==, 7);
+  g_assert_cmpfloat (mt_interrupt_get_fraction (interrupt), ==, 0.7);
+  /* r[:7], then the interrupt. */
+  g_assert_nonnull (strstr (mt_trace_get_prompt (MT_TRACE (budget)),
+                            "<think>\none two three four five six seven\n\nI received"));
+  g_clear_object (&result);
+
+  /* No sentence ends in the parent's reasoning: the snap keeps k. */
+  position.kind = MT_POSITION_FRACTION;
+  position.fraction = 0.4;
+  position.snap_to_sentence = TRUE;
+  mt_runner_run_branch_async (runner, parent, MT_INTERRUPT_SPEEDUP,
+                              MT_INTERRUPT_ROLE_ASSISTANT, &position, NULL, NULL, NULL,
+                              store_result_cb, &result);
+  g_assert_true (mt_runner_run_branch_finish (runner, wait_for (&result), &snapped, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mt_interrupt_get_token_index (mt_branch_get_interrupt (snapped)), ==, 4);
+}
+
 static void
 test_branch_update (Fixture       *fixture,
                     gconstpointer  data)
@@ -824,6 +862,7 @@ main (int   argc,
   ADD ("/runner/branch/speedup", test_branch_speedup);
   ADD ("/runner/branch/hard", test_branch_hard);
   ADD ("/runner/branch/update", test_branch_update);
+  ADD ("/runner/branch/positions", test_branch_positions);
   ADD ("/runner/stream/flush", test_flush);
   ADD ("/runner/stream/cancel", test_cancel);
   ADD ("/runner/stream/error", test_error);
