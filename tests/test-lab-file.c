@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1556,6 +1557,385 @@ test_save_empty_lab (Fixture       *fixture,
   g_assert_cmpuint (report->issues->len, ==, 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Partial records: traces appended as they stream                           */
+/* ------------------------------------------------------------------------ */
+
+static MtTrace *
+streaming_trace (const char *id,
+                 const char *reasoning)
+{
+  MtTrace *trace = mt_trace_new (id);
+
+  mt_trace_set_problem_id (trace, "p1");
+  set_texts (trace, reasoning, "", MT_TOKEN_SOURCE_STREAM);
+  mt_trace_set_split (trace, MT_THINK_STYLE_MISSING_OPENER, "no tags");
+  return trace;
+}
+
+static void
+append (MtLabWriter *writer,
+        MtTrace     *trace,
+        gboolean     partial)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (partial)
+    g_assert_true (mt_lab_writer_append_partial (writer, trace, &error));
+  else
+    g_assert_true (mt_lab_writer_append_trace (writer, trace, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_partial_serialize (void)
+{
+  g_autoptr(MtTrace) trace = mt_trace_new ("t");
+  g_autofree char *finished = NULL;
+  g_autofree char *cancelled = NULL;
+  g_autofree char *failed = NULL;
+
+  mt_trace_set_finish_reason (trace, MT_FINISH_STOP);
+  finished = mt_lab_file_serialize_trace (trace);
+  g_assert_null (strstr (finished, "partial"));
+
+  /* A stopped run may be redone, so it is as replaceable as a snapshot. */
+  mt_trace_set_finish_reason (trace, MT_FINISH_CANCELLED);
+  cancelled = mt_lab_file_serialize_trace (trace);
+  g_assert_cmpstr (cancelled, ==,
+                   "{\"type\":\"trace\",\"id\":\"t\",\"finish_reason\":\"cancelled\","
+                   "\"partial\":true}");
+  mt_trace_set_finish_reason (trace, MT_FINISH_ERROR);
+  failed = mt_lab_file_serialize_trace (trace);
+  g_assert_nonnull (strstr (failed, "\"partial\":true"));
+}
+
+/* Snapshots of a growing trace, then its finished record: one trace, the
+ * last text, in the place of the first snapshot. */
+static void
+test_partial_replaced (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "stream.mtlab");
+  g_autoptr(MtLabWriter) writer = NULL;
+  g_autoptr(MtTrace) t1 = streaming_trace ("t1", "one");
+  g_autoptr(MtTrace) t2 = streaming_trace ("t2", "other");
+  g_autoptr(MtInterrupt) interrupt = mt_interrupt_new (MT_INTERRUPT_HARD, 1, 0.5);
+  g_autoptr(MtBranch) b1 = mt_branch_new ("b1", "t1", interrupt);
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  MtTrace *loaded;
+
+  writer = mt_lab_writer_open (path, &error);
+  g_assert_no_error (error);
+
+  append (writer, t1, TRUE);
+  append (writer, t2, FALSE);
+  set_texts (t1, "one two", "", MT_TOKEN_SOURCE_STREAM);
+  append (writer, t1, TRUE);
+  set_texts (MT_TRACE (b1), "x", "", MT_TOKEN_SOURCE_STREAM);
+  append (writer, MT_TRACE (b1), TRUE);
+  set_texts (t1, "one two three", "four", MT_TOKEN_SOURCE_STREAM);
+  mt_trace_set_finish_reason (t1, MT_FINISH_STOP);
+  append (writer, t1, FALSE);
+  set_texts (MT_TRACE (b1), "x y", "z", MT_TOKEN_SOURCE_STREAM);
+  mt_trace_set_finish_reason (MT_TRACE (b1), MT_FINISH_LENGTH);
+  append (writer, MT_TRACE (b1), FALSE);
+  g_assert_true (mt_lab_writer_close (writer, &error));
+
+  contents = read_file (path, NULL);
+  g_assert_cmpuint (count_lines (contents), ==, 7);
+
+  lab = load_lab (path, &report);
+  g_assert_cmpuint (report->issues->len, ==, 0);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  g_assert_cmpuint (report->n_traces, ==, 2);
+  g_assert_cmpuint (report->n_branches, ==, 1);
+
+  loaded = mt_lab_lookup_trace (lab, "t1");
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (mt_trace_get_reasoning (loaded), ==, "one two three");
+  g_assert_cmpstr (mt_trace_get_answer (loaded), ==, "four");
+  g_assert_cmpint (mt_trace_get_finish_reason (loaded), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_split_note (loaded), ==, "no tags");
+  g_assert_cmpuint (mt_token_spans_get_n_tokens (mt_trace_get_reasoning_spans (loaded)), ==, 3);
+  g_assert_cmpint (mt_token_spans_get_source (mt_trace_get_reasoning_spans (loaded)), ==,
+                   MT_TOKEN_SOURCE_STREAM);
+
+  /* t1 stays where its first snapshot was; the branch found its parent. */
+  {
+    g_autoptr(MtTrace) first = g_list_model_get_item (mt_lab_get_traces (lab), 0);
+    g_autoptr(MtTrace) branch = g_list_model_get_item (mt_lab_get_traces (lab), 2);
+
+    g_assert_true (first == loaded);
+    g_assert_true (MT_IS_BRANCH (branch));
+    g_assert_cmpstr (mt_trace_get_answer (branch), ==, "z");
+    g_assert_true (mt_branch_get_parent (MT_BRANCH (branch)) == loaded);
+  }
+}
+
+/* kill -9 in the middle of a stream: the last snapshot loads, cancelled and
+ * marked as cut off; a torn snapshot after it costs only itself. */
+static void
+test_partial_cut_off (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "killed.mtlab");
+  g_autoptr(MtLabWriter) writer = NULL;
+  g_autoptr(MtTrace) t1 = streaming_trace ("t1", "one");
+  g_autoptr(MtTrace) t2 = mt_trace_new ("t2");
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *torn = NULL;
+  g_autofree char *line = NULL;
+  MtTrace *loaded;
+  int fd;
+
+  mt_trace_set_split (t2, MT_THINK_STYLE_NONE, NULL);
+
+  writer = mt_lab_writer_open (path, &error);
+  g_assert_no_error (error);
+  append (writer, t1, TRUE);
+  set_texts (t1, "one two", "", MT_TOKEN_SOURCE_STREAM);
+  append (writer, t1, TRUE);
+  append (writer, t2, TRUE);
+  g_assert_true (mt_lab_writer_close (writer, &error));
+
+  /* Half of a third snapshot of t1, as a write cut short would leave it. */
+  set_texts (t1, "one two three", "", MT_TOKEN_SOURCE_STREAM);
+  line = mt_lab_file_serialize_trace (t1);
+  torn = g_strndup (line, strlen (line) / 2);
+  fd = g_open (path, O_WRONLY | O_APPEND, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, torn, strlen (torn)), ==, (gssize) strlen (torn));
+  close (fd);
+
+  lab = load_lab (path, &report);
+  g_assert_cmpuint (report->n_traces, ==, 2);
+  g_assert_cmpuint (report->n_skipped, ==, 1);
+  g_assert_cmpuint (report->issues->len, ==, 1);
+  g_assert_cmpint (((MtLoadIssue *) g_ptr_array_index (report->issues, 0))->code, ==,
+                   MT_FORMAT_ERROR_TORN);
+
+  loaded = mt_lab_lookup_trace (lab, "t1");
+  g_assert_cmpstr (mt_trace_get_reasoning (loaded), ==, "one two");
+  g_assert_cmpint (mt_trace_get_finish_reason (loaded), ==, MT_FINISH_CANCELLED);
+  g_assert_cmpstr (mt_trace_get_split_note (loaded), ==, "no tags; " MT_LAB_FILE_CUT_OFF_NOTE);
+  g_assert_cmpstr (mt_trace_get_split_note (mt_lab_lookup_trace (lab, "t2")), ==,
+                   MT_LAB_FILE_CUT_OFF_NOTE);
+}
+
+/* A finished record is final: repeating its id is still a duplicate, and a
+ * branch cannot replace a trace. */
+static void
+test_partial_duplicates (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "dup.mtlab");
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+
+  write_file (path,
+              HEADER_V1 "\n"
+              "{\"type\":\"trace\",\"id\":\"t1\",\"answer\":\"4\",\"finish_reason\":\"stop\"}\n"
+              "{\"type\":\"trace\",\"id\":\"t1\",\"answer\":\"5\",\"partial\":true}\n"
+              "{\"type\":\"trace\",\"id\":\"t2\",\"answer\":\"a\",\"partial\":true}\n"
+              "{\"type\":\"branch\",\"id\":\"t2\",\"parent_id\":\"t1\","
+              "\"interrupt\":{\"kind\":\"hard\",\"token_index\":0}}\n"
+              "{\"type\":\"trace\",\"id\":\"t3\",\"partial\":\"yes\"}\n",
+              -1);
+
+  lab = load_lab (path, &report);
+  g_assert_cmpuint (report->n_traces, ==, 2);
+  g_assert_cmpuint (report->n_branches, ==, 0);
+  g_assert_cmpuint (report->n_skipped, ==, 3);
+  g_assert_cmpint (issue_at_line (report, 3)->code, ==, MT_FORMAT_ERROR_DUPLICATE);
+  g_assert_cmpint (issue_at_line (report, 5)->code, ==, MT_FORMAT_ERROR_DUPLICATE);
+  g_assert_cmpint (issue_at_line (report, 6)->code, ==, MT_FORMAT_ERROR_TYPE);
+  g_assert_cmpstr (issue_at_line (report, 6)->message, ==,
+                   "expected true or false for \"partial\"");
+  g_assert_cmpstr (mt_trace_get_answer (mt_lab_lookup_trace (lab, "t1")), ==, "4");
+  g_assert_cmpstr (mt_trace_get_answer (mt_lab_lookup_trace (lab, "t2")), ==, "a");
+  g_assert_cmpint (mt_trace_get_finish_reason (mt_lab_lookup_trace (lab, "t2")), ==,
+                   MT_FINISH_CANCELLED);
+}
+
+/* A run stopped by a cancel or an error can be redone under its own id; a
+ * failed redo loads as it was written, without the cut-off note. */
+static void
+test_partial_redone (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "redo.mtlab");
+  g_autoptr(MtLabWriter) writer = NULL;
+  g_autoptr(MtTrace) t1 = streaming_trace ("t1", "one");
+  g_autoptr(MtTrace) t2 = streaming_trace ("t2", "two");
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  writer = mt_lab_writer_open (path, &error);
+  g_assert_no_error (error);
+  mt_trace_set_finish_reason (t1, MT_FINISH_CANCELLED);
+  append (writer, t1, FALSE);
+  mt_trace_set_finish_reason (t2, MT_FINISH_ERROR);
+  mt_trace_set_split (t2, MT_THINK_STYLE_NONE, "error: the server went away");
+  append (writer, t2, FALSE);
+
+  set_texts (t1, "one again", "1", MT_TOKEN_SOURCE_STREAM);
+  mt_trace_set_finish_reason (t1, MT_FINISH_STOP);
+  append (writer, t1, FALSE);
+  g_assert_true (mt_lab_writer_close (writer, &error));
+
+  lab = load_lab (path, &report);
+  g_assert_cmpuint (report->issues->len, ==, 0);
+  g_assert_cmpuint (report->n_traces, ==, 2);
+  g_assert_cmpstr (mt_trace_get_reasoning (mt_lab_lookup_trace (lab, "t1")), ==, "one again");
+  g_assert_cmpint (mt_trace_get_finish_reason (mt_lab_lookup_trace (lab, "t1")), ==,
+                   MT_FINISH_STOP);
+  g_assert_cmpint (mt_trace_get_finish_reason (mt_lab_lookup_trace (lab, "t2")), ==,
+                   MT_FINISH_ERROR);
+  g_assert_cmpstr (mt_trace_get_split_note (mt_lab_lookup_trace (lab, "t2")), ==,
+                   "error: the server went away");
+}
+
+/* Save As keeps one record per id, and a stopped run stays redoable. */
+static void
+test_partial_save_compacts (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "stream.mtlab");
+  g_autofree char *copy = path_in (fixture, "copy.mtlab");
+  g_autoptr(MtLabWriter) writer = NULL;
+  g_autoptr(MtTrace) t1 = streaming_trace ("t1", "a");
+  g_autoptr(MtTrace) t2 = streaming_trace ("t2", "b");
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLab) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  writer = mt_lab_writer_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strnfill (i + 1, 'a');
+
+      set_texts (t1, text, "", MT_TOKEN_SOURCE_STREAM);
+      append (writer, t1, TRUE);
+      append (writer, t2, TRUE);
+    }
+  mt_trace_set_finish_reason (t1, MT_FINISH_LENGTH);
+  append (writer, t1, FALSE);
+  mt_trace_set_finish_reason (t2, MT_FINISH_CANCELLED);
+  append (writer, t2, FALSE);
+  g_assert_true (mt_lab_writer_close (writer, &error));
+
+  lab = load_lab (path, NULL);
+  g_assert_true (mt_lab_file_save (lab, copy, NULL, &error));
+  g_assert_no_error (error);
+
+  contents = read_file (copy, NULL);
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_nonnull (strstr (lines[1], "\"id\":\"t1\""));
+  g_assert_null (strstr (lines[1], "partial"));
+  g_assert_nonnull (strstr (lines[2], "\"id\":\"t2\""));
+  g_assert_nonnull (strstr (lines[2], "\"partial\":true"));
+  g_assert_cmpstr (lines[3], ==, "");
+
+  again = load_lab (copy, NULL);
+  assert_traces_equal (mt_lab_lookup_trace (lab, "t1"), mt_lab_lookup_trace (again, "t1"));
+  assert_traces_equal (mt_lab_lookup_trace (lab, "t2"), mt_lab_lookup_trace (again, "t2"));
+}
+
+/* A real kill -9 of a process that streams: every finished record before
+ * the kill loads, and the trace being streamed keeps its last snapshot. */
+static void
+test_partial_sigkill (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "sigkill.mtlab");
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  GListModel *traces;
+  int ready[2];
+  char byte;
+  pid_t pid;
+  int status;
+
+  g_assert_cmpint (pipe (ready), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autoptr(MtLabWriter) writer = NULL;
+
+      close (ready[0]);
+      writer = mt_lab_writer_open (path, NULL);
+      if (writer == NULL)
+        _exit (1);
+
+      /* Finished traces t0, t1, ... each streamed in ten snapshots; the
+       * parent is told once three have finished. */
+      for (guint i = 0;; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("t%u", i);
+          g_autoptr(MtTrace) trace = streaming_trace (id, "w");
+          g_autoptr(GString) text = g_string_new ("w");
+
+          for (guint j = 0; j < 10; j++)
+            {
+              g_string_append (text, " w");
+              set_texts (trace, text->str, "", MT_TOKEN_SOURCE_STREAM);
+              if (!mt_lab_writer_append_partial (writer, trace, NULL))
+                _exit (1);
+            }
+          mt_trace_set_finish_reason (trace, MT_FINISH_STOP);
+          if (!mt_lab_writer_append_trace (writer, trace, NULL))
+            _exit (1);
+          if (i == 2 && write (ready[1], "x", 1) != 1)
+            _exit (1);
+        }
+    }
+
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+
+  lab = load_lab (path, &report);
+  traces = mt_lab_get_traces (lab);
+  g_test_message ("%u traces after the kill", g_list_model_get_n_items (traces));
+  g_assert_cmpuint (g_list_model_get_n_items (traces), >=, 3);
+  /* Only the very last line can be torn. */
+  g_assert_cmpuint (report->n_skipped, <=, 1);
+
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      g_autofree char *id = g_strdup_printf ("t%u", i);
+      gboolean last = i + 1 == g_list_model_get_n_items (traces);
+
+      g_assert_cmpstr (mt_trace_get_id (trace), ==, id);
+      if (!last)
+        {
+          g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_STOP);
+          g_assert_cmpuint (strlen (mt_trace_get_reasoning (trace)), ==, 21);
+        }
+      else if (mt_trace_get_finish_reason (trace) != MT_FINISH_STOP)
+        {
+          g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_CANCELLED);
+          g_assert_nonnull (strstr (mt_trace_get_split_note (trace), MT_LAB_FILE_CUT_OFF_NOTE));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1595,6 +1975,13 @@ main (int   argc,
   ADD ("/lab-file/save/cancelled", test_save_cancelled);
   ADD ("/lab-file/save/through-symlink", test_save_through_symlink);
   ADD ("/lab-file/save/empty-lab", test_save_empty_lab);
+  g_test_add_func ("/lab-file/partial/serialize", test_partial_serialize);
+  ADD ("/lab-file/partial/replaced", test_partial_replaced);
+  ADD ("/lab-file/partial/cut-off", test_partial_cut_off);
+  ADD ("/lab-file/partial/duplicates", test_partial_duplicates);
+  ADD ("/lab-file/partial/redone", test_partial_redone);
+  ADD ("/lab-file/partial/save-compacts", test_partial_save_compacts);
+  ADD ("/lab-file/partial/sigkill", test_partial_sigkill);
 
 #undef ADD
 

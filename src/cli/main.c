@@ -28,7 +28,9 @@ static const struct {
   { "grade", run_grade },
   { "import", mt_cli_import },
   { "info", mt_cli_info },
+  { "merge", mt_cli_merge },
   { "stats", mt_cli_stats },
+  { "sweep", mt_cli_sweep },
 };
 
 static const char *summary =
@@ -39,9 +41,15 @@ static const char *summary =
   "  info [--json] FILE...       what each file holds: format, counts, skipped lines\n"
   "  import FILE... -o OUT.mtlab [--problems FILE]... [--map NAME=FIELD]...\n"
   "                              read traces and problems into a lab file\n"
+  "  merge -o OUT.mtlab LAB...   join lab files (sweep shards): by id, conflicts reported\n"
   "  stats [--json|--csv] FILE...\n"
   "                              accuracy, lengths, markers and failure modes per model\n"
   "                              and per interrupt, with interruptibility scores\n"
+  "  sweep --server URL... --model NAME --problems FILE -o LAB.mtlab [--traces LAB]\n"
+  "        [--positions X,...] [--kinds KIND,...] [--samples N] [--concurrency C]\n"
+  "        [--seed S] [--max-tokens N] [--mode completions|chat] [--shard i/n]\n"
+  "                              run oracles and interrupts; run again to resume;\n"
+  "                              Ctrl+C saves and exits 130\n"
   "\n"
   "Exit status: 0 success, 1 some input was bad (the good part is still used),\n"
   "2 usage error.";

@@ -19,14 +19,18 @@ int mt_cli_usage_error (GOptionContext *context,
 /* Commands: each gets its own argv with the command name as argv[0]. */
 int mt_cli_grade_answer (int             argc,
                          char          **argv);
-int mt_cli_import      (int             argc,
-                        char          **argv);
-int mt_cli_info        (int             argc,
-                        char          **argv);
-int mt_cli_stats       (int             argc,
-                        char          **argv);
 /* `grade FILE...`: every trace graded again, one verdict per line. */
-int mt_cli_grade_files (int             argc,
-                        char          **argv);
+int mt_cli_grade_files  (int             argc,
+                         char          **argv);
+int mt_cli_import       (int             argc,
+                         char          **argv);
+int mt_cli_info         (int             argc,
+                         char          **argv);
+int mt_cli_merge        (int             argc,
+                         char          **argv);
+int mt_cli_stats        (int             argc,
+                         char          **argv);
+int mt_cli_sweep        (int             argc,
+                         char          **argv);
 
 G_END_DECLS

@@ -409,9 +409,22 @@ build_tokens (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* Whether a record of @trace may be replaced by a later one with its id:
+ * a snapshot of a stream still running, or a run that stopped before its
+ * end and may be redone (a resumed sweep writes it again). */
+static gboolean
+is_partial (MtTrace  *trace,
+            gboolean  snapshot)
+{
+  MtFinishReason finish = mt_trace_get_finish_reason (trace);
+
+  return snapshot || finish == MT_FINISH_CANCELLED || finish == MT_FINISH_ERROR;
+}
+
 static void
 build_trace (JsonBuilder *builder,
-             MtTrace     *trace)
+             MtTrace     *trace,
+             gboolean     snapshot)
 {
   const char *problem_id = mt_trace_get_problem_id (trace);
   g_autofree char *created = NULL;
@@ -445,6 +458,11 @@ build_trace (JsonBuilder *builder,
   answer_exact = add_string (builder, "answer", mt_trace_get_answer (trace));
   add_string (builder, "finish_reason",
               mt_finish_reason_to_string (mt_trace_get_finish_reason (trace)));
+  if (is_partial (trace, snapshot))
+    {
+      json_builder_set_member_name (builder, "partial");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
 
   if (mt_trace_get_split_style (trace) != MT_THINK_STYLE_NONE ||
       mt_trace_get_split_note (trace) != NULL)
@@ -478,15 +496,22 @@ mt_lab_file_serialize_problem (MtProblem *problem)
   return builder_to_line (builder);
 }
 
-char *
-mt_lab_file_serialize_trace (MtTrace *trace)
+static char *
+serialize_trace (MtTrace  *trace,
+                 gboolean  snapshot)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
+  build_trace (builder, trace, snapshot);
+  return builder_to_line (builder);
+}
+
+char *
+mt_lab_file_serialize_trace (MtTrace *trace)
+{
   g_return_val_if_fail (MT_IS_TRACE (trace), NULL);
 
-  build_trace (builder, trace);
-  return builder_to_line (builder);
+  return serialize_trace (trace, FALSE);
 }
 
 static char *
@@ -645,6 +670,28 @@ read_double (JsonObject  *object,
   return TRUE;
 }
 
+/* Leaves @value alone when the member is unset. */
+static gboolean
+read_boolean (JsonObject  *object,
+              const char  *name,
+              gboolean    *value,
+              GError     **error)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected true or false for", NULL, name);
+      return FALSE;
+    }
+
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
 static gboolean
 read_object (JsonObject  *object,
              const char  *name,
@@ -733,8 +780,9 @@ typedef struct
   GPtrArray    *problems;     /* of MtProblem, in file order */
   GPtrArray    *traces;       /* of MtTrace, in file order */
   GArray       *trace_lines;  /* of guint: the line of each of @traces */
+  GArray       *trace_partial; /* of gboolean: whether each of @traces may be replaced */
   GHashTable   *problem_ids;  /* ids taken by this file; borrowed keys */
-  GHashTable   *trace_ids;    /* id -> MtTrace of this file; borrowed */
+  GHashTable   *trace_ids;    /* id -> index into @traces + 1; borrowed keys */
   guint         line;
 } LoadState;
 
@@ -744,6 +792,7 @@ load_state_clear (LoadState *state)
   g_clear_pointer (&state->problems, g_ptr_array_unref);
   g_clear_pointer (&state->traces, g_ptr_array_unref);
   g_clear_pointer (&state->trace_lines, g_array_unref);
+  g_clear_pointer (&state->trace_partial, g_array_unref);
   g_clear_pointer (&state->problem_ids, g_hash_table_unref);
   g_clear_pointer (&state->trace_ids, g_hash_table_unref);
 }
@@ -990,10 +1039,43 @@ ignored:
                             "%s; token boundaries will be estimated", error->message);
 }
 
+/* Whether a record with @id may come now: its id is new, or it is taken by
+ * a partial record of the same type earlier in this file, which it then
+ * replaces (@replaces is set to that record's index + 1). */
+static gboolean
+check_trace_id (LoadState   *state,
+                const char  *id,
+                gboolean     is_branch,
+                guint       *replaces,
+                GError     **error)
+{
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (state->trace_ids, id));
+
+  *replaces = 0;
+  if (found > 0 &&
+      g_array_index (state->trace_partial, gboolean, found - 1) &&
+      MT_IS_BRANCH (g_ptr_array_index (state->traces, found - 1)) == is_branch)
+    {
+      *replaces = found;
+      return TRUE;
+    }
+
+  if (found > 0 || mt_lab_lookup_trace (state->lab, id) != NULL)
+    {
+      g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_DUPLICATE,
+                   "trace id \"%s\" is already taken", id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static MtTrace *
 parse_trace (LoadState   *state,
              JsonObject  *object,
              gboolean     is_branch,
+             guint       *replaces,
+             gboolean    *partial,
              GError     **error)
 {
   g_autoptr(MtTrace) trace = NULL;
@@ -1007,16 +1089,10 @@ parse_trace (LoadState   *state,
   gint64 usage[3];
   gint64 created = 0;
 
-  if (!read_id (object, "id", &id, error))
+  *partial = FALSE;
+  if (!read_id (object, "id", &id, error) ||
+      !check_trace_id (state, id, is_branch, replaces, error))
     return NULL;
-
-  if (mt_lab_lookup_trace (state->lab, id) != NULL ||
-      g_hash_table_contains (state->trace_ids, id))
-    {
-      g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_DUPLICATE,
-                   "trace id \"%s\" is already taken", id);
-      return NULL;
-    }
 
   if (is_branch)
     {
@@ -1043,6 +1119,7 @@ parse_trace (LoadState   *state,
       !read_string (object, NULL, "reasoning", FALSE, &reasoning, error) ||
       !read_string (object, NULL, "answer", FALSE, &answer, error) ||
       !read_string (object, NULL, "finish_reason", FALSE, &finish_name, error) ||
+      !read_boolean (object, "partial", partial, error) ||
       !read_object (object, "split", FALSE, &split, error) ||
       (split != NULL &&
        (!read_string (split, "split", "style", FALSE, &style_name, error) ||
@@ -1098,16 +1175,66 @@ take_problem (LoadState *state,
   g_hash_table_add (state->problem_ids, (char *) mt_problem_get_id (problem));
 }
 
+/* Takes @trace, in place of the record at @replaces - 1 when that is set:
+ * the last snapshot of a streamed trace keeps the place of the first. */
 static void
 take_trace (LoadState *state,
-            MtTrace   *trace)
+            MtTrace   *trace,
+            guint      replaces,
+            gboolean   partial)
 {
+  guint index;
+
   if (trace == NULL)
     return;
 
-  g_ptr_array_add (state->traces, trace);
-  g_array_append_val (state->trace_lines, state->line);
-  g_hash_table_insert (state->trace_ids, (char *) mt_trace_get_id (trace), trace);
+  if (replaces == 0)
+    {
+      g_ptr_array_add (state->traces, trace);
+      g_array_append_val (state->trace_lines, state->line);
+      g_array_append_val (state->trace_partial, partial);
+      index = state->traces->len - 1;
+    }
+  else
+    {
+      MtTrace *old;
+
+      index = replaces - 1;
+      old = g_ptr_array_index (state->traces, index);
+      /* The key is the old trace's id string: swap it before freeing it. */
+      g_hash_table_steal (state->trace_ids, mt_trace_get_id (old));
+      state->traces->pdata[index] = trace;
+      g_object_unref (old);
+      g_array_index (state->trace_lines, guint, index) = state->line;
+      g_array_index (state->trace_partial, gboolean, index) = partial;
+    }
+
+  g_hash_table_insert (state->trace_ids, (char *) mt_trace_get_id (trace),
+                       GUINT_TO_POINTER (index + 1));
+}
+
+/* A snapshot that nothing replaced: the run ended (a crash, a kill) while
+ * it was streaming. What had arrived is kept, marked as cut off. */
+static void
+finish_cut_off (LoadState *state)
+{
+  for (guint i = 0; i < state->traces->len; i++)
+    {
+      MtTrace *trace = g_ptr_array_index (state->traces, i);
+      g_autofree char *note = NULL;
+      const char *old_note;
+
+      if (!g_array_index (state->trace_partial, gboolean, i) ||
+          mt_trace_get_finish_reason (trace) != MT_FINISH_UNKNOWN)
+        continue;
+
+      old_note = mt_trace_get_split_note (trace);
+      note = g_strconcat (old_note != NULL ? old_note : "",
+                          old_note != NULL && *old_note != '\0' ? "; " : "",
+                          MT_LAB_FILE_CUT_OFF_NOTE, NULL);
+      mt_trace_set_finish_reason (trace, MT_FINISH_CANCELLED);
+      mt_trace_set_split (trace, mt_trace_get_split_style (trace), note);
+    }
 }
 
 static void
@@ -1135,7 +1262,15 @@ parse_record (LoadState  *state,
       if (g_str_equal (type, "problem"))
         take_problem (state, parse_problem (state, object, &error));
       else if (g_str_equal (type, "trace") || g_str_equal (type, "branch"))
-        take_trace (state, parse_trace (state, object, g_str_equal (type, "branch"), &error));
+        {
+          gboolean is_branch = g_str_equal (type, "branch");
+          gboolean partial = FALSE;
+          guint replaces = 0;
+          MtTrace *trace;
+
+          trace = parse_trace (state, object, is_branch, &replaces, &partial, &error);
+          take_trace (state, trace, replaces, partial);
+        }
       else
         g_set_error (&error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT,
                      "unknown record type \"%s\"", type);
@@ -1257,9 +1392,11 @@ static MtTrace *
 find_trace (LoadState  *state,
             const char *id)
 {
-  MtTrace *trace = g_hash_table_lookup (state->trace_ids, id);
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (state->trace_ids, id));
 
-  return trace != NULL ? trace : mt_lab_lookup_trace (state->lab, id);
+  if (found > 0)
+    return g_ptr_array_index (state->traces, found - 1);
+  return mt_lab_lookup_trace (state->lab, id);
 }
 
 /* Views walk from a branch up to its root, so a cycle of parents (possible
@@ -1446,6 +1583,7 @@ mt_lab_file_load (MtLab         *lab,
   state.problems = g_ptr_array_new_with_free_func (g_object_unref);
   state.traces = g_ptr_array_new_with_free_func (g_object_unref);
   state.trace_lines = g_array_new (FALSE, FALSE, sizeof (guint));
+  state.trace_partial = g_array_new (FALSE, FALSE, sizeof (gboolean));
   state.problem_ids = g_hash_table_new (g_str_hash, g_str_equal);
   state.trace_ids = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -1500,6 +1638,7 @@ mt_lab_file_load (MtLab         *lab,
       goto out;
     }
 
+  finish_cut_off (&state);
   add_to_lab (&state);
   ok = TRUE;
 
@@ -1988,7 +2127,22 @@ mt_lab_writer_append_trace (MtLabWriter  *self,
   g_return_val_if_fail (MT_IS_TRACE (trace), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  line = mt_lab_file_serialize_trace (trace);
+  line = serialize_trace (trace, FALSE);
+  return write_line (self, line, error);
+}
+
+gboolean
+mt_lab_writer_append_partial (MtLabWriter  *self,
+                              MtTrace      *trace,
+                              GError      **error)
+{
+  g_autofree char *line = NULL;
+
+  g_return_val_if_fail (MT_IS_LAB_WRITER (self), FALSE);
+  g_return_val_if_fail (MT_IS_TRACE (trace), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  line = serialize_trace (trace, TRUE);
   return write_line (self, line, error);
 }
 

@@ -13,6 +13,19 @@ G_BEGIN_DECLS
  * {"type":"problem",...}, {"type":"trace",...} or {"type":"branch",...}. */
 #define MT_LAB_FILE_VERSION 1
 
+/* Partial records. A trace that is still streaming is appended again and
+ * again as it grows, each time as a whole record with "partial": true and
+ * finish reason "unknown"; the finished record has no flag. Runs stopped
+ * by a cancel or an error ("cancelled", "error") are written partial too,
+ * since a resumed sweep may redo them. On load a record replaces an
+ * earlier partial one with the same id and type (the last one wins, in the
+ * place of the first); a record that repeats the id of a record without
+ * the flag is a duplicate, as always. A snapshot that nothing replaced
+ * (the writer was killed mid-stream) loads with finish reason "cancelled"
+ * and this note added to its split note. Save As writes one record per id. */
+#define MT_LAB_FILE_CUT_OFF_NOTE \
+  "cut off: the run stopped while this was streaming; the text is what had arrived"
+
 /* Reads @path into @lab. Bad records (and a torn last line) are reported in
  * @report and skipped; everything good is loaded. Returns FALSE with @error
  * only when the file as a whole cannot be used: unreadable, not a lab file,
@@ -50,6 +63,11 @@ gboolean     mt_lab_writer_append_problem (MtLabWriter   *self,
                                            MtProblem     *problem,
                                            GError       **error);
 gboolean     mt_lab_writer_append_trace   (MtLabWriter   *self,
+                                           MtTrace       *trace,
+                                           GError       **error);
+/* Appends @trace as a partial record: a snapshot of a stream that is still
+ * running, to be replaced by a later append of the same trace. */
+gboolean     mt_lab_writer_append_partial (MtLabWriter   *self,
                                            MtTrace       *trace,
                                            GError       **error);
 gboolean     mt_lab_writer_close          (MtLabWriter   *self,
