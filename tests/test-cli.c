@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mt-core.h"
+#include "mt-test-util.h"
 
 /* Runs midthought-cli (MT_CLI) with @argv, returning its exit status. */
 static int
@@ -26,17 +27,6 @@ run_cli (const char * const  *args,
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wait_status));
   return WEXITSTATUS (wait_status);
-}
-
-static char *
-shared_path (const char *relative)
-{
-  const char *root = g_getenv ("MT_SHARED_DATA");
-  char *path = root ? g_build_filename (root, relative, NULL) : NULL;
-
-  if (path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&path, g_free);
-  return path;
 }
 
 static JsonObject *
@@ -72,7 +62,7 @@ test_info_json_shared (void)
   g_ptr_array_add (args, g_strdup ("--json"));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      char *path = shared_path (expected[i].file);
+      char *path = mt_test_shared_path (expected[i].file);
 
       if (path == NULL)
         {
@@ -157,8 +147,9 @@ test_usage_errors (void)
 static void
 test_import_with_problems (void)
 {
-  g_autofree char *traces = shared_path ("traces/JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl");
-  g_autofree char *items = shared_path ("traces/JesseRWeigel_thinking-traces/items.json");
+  g_autofree char *traces =
+    mt_test_shared_path ("traces/JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl");
+  g_autofree char *items = mt_test_shared_path ("traces/JesseRWeigel_thinking-traces/items.json");
   g_autofree char *dir = g_dir_make_tmp ("mt-cli-XXXXXX", NULL);
   g_autofree char *lab_path = g_build_filename (dir, "out.mtlab", NULL);
   g_autoptr(MtLab) lab = mt_lab_new ();

@@ -4,49 +4,15 @@
 #include <math.h>
 
 #include "mt-core.h"
-
-/* Token spans with one token per blank-separated word, so each test says
- * exactly how many tokens a text has. */
-static MtTokenSpans *
-word_spans (const char *text)
-{
-  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint32));
-  gboolean in_word = FALSE;
-
-  for (guint32 i = 0; text[i] != '\0'; i++)
-    {
-      gboolean blank = g_ascii_isspace (text[i]);
-
-      if (!blank && !in_word)
-        g_array_append_val (starts, i);
-      in_word = !blank;
-    }
-  if (starts->len > 0)
-    g_array_index (starts, guint32, 0) = 0;
-
-  return mt_token_spans_new (MT_TOKEN_SOURCE_STREAM, (const guint32 *) (gpointer) starts->data,
-                             starts->len, strlen (text));
-}
-
-/* @n words of filler, optionally after a lead-in. */
-static char *
-words (const char *lead,
-       guint       n)
-{
-  GString *text = g_string_new (lead);
-
-  for (guint i = 0; i < n; i++)
-    g_string_append (text, text->len > 0 ? " x" : "x");
-  return g_string_free (text, FALSE);
-}
+#include "mt-test-util.h"
 
 static void
 set_texts (MtTrace    *trace,
            const char *reasoning,
            const char *answer)
 {
-  g_autoptr(MtTokenSpans) reasoning_spans = word_spans (reasoning);
-  g_autoptr(MtTokenSpans) answer_spans = word_spans (answer);
+  g_autoptr(MtTokenSpans) reasoning_spans = mt_test_word_spans (reasoning);
+  g_autoptr(MtTokenSpans) answer_spans = mt_test_word_spans (answer);
 
   mt_trace_set_reasoning (trace, reasoning);
   mt_trace_set_answer (trace, answer);
@@ -152,8 +118,8 @@ static void
 test_leakage (void)
 {
   g_autoptr(MtLab) lab = mt_lab_new ();
-  g_autofree char *reasoning = words ("Let", 99);
-  g_autofree char *long_answer = words ("So \\boxed{42}", 8);
+  g_autofree char *reasoning = mt_test_words ("Let", 99);
+  g_autofree char *long_answer = mt_test_words ("So \\boxed{42}", 8);
   MtDiagnosisThresholds thresholds;
   MtDiagnoses d;
   MtBranch *branch;
@@ -226,8 +192,8 @@ static void
 test_panic (void)
 {
   g_autoptr(MtLab) lab = mt_lab_new ();
-  g_autofree char *reasoning = words ("Start", 199);
-  g_autofree char *two = words ("Fine", 1);
+  g_autofree char *reasoning = mt_test_words ("Start", 199);
+  g_autofree char *two = mt_test_words ("Fine", 1);
   MtTrace *recorded;
   MtDiagnoses d;
   MtBranch *branch;
@@ -298,8 +264,8 @@ test_panic (void)
   recorded = add_oracle (lab, "o-usage", "p", reasoning, "\\boxed{42}");
   mt_trace_set_usage (recorded, -1, -1, 1000);
   {
-    g_autofree char *nine = words ("Go", 8);
-    g_autofree char *ten = words ("Go", 9);
+    g_autofree char *nine = mt_test_words ("Go", 8);
+    g_autofree char *ten = mt_test_words ("Go", 9);
 
     branch = add_branch (lab, "nine", "o-usage", MT_INTERRUPT_SPEEDUP, 100, nine, "\\boxed{0}");
     diagnose (branch, NULL, &d);
@@ -336,7 +302,7 @@ static void
 test_doubt (void)
 {
   g_autoptr(MtLab) lab = mt_lab_new ();
-  g_autofree char *reasoning = words ("Compute", 49);
+  g_autofree char *reasoning = mt_test_words ("Compute", 49);
   const char *doubting = "Wait, the user provided an update, but the original problem says 10. "
                          "This must be a typo.";
   MtDiagnosisThresholds thresholds;

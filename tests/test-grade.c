@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "mt-core.h"
+#include "mt-test-util.h"
 #include "mt-math.h"
 
 static MtVerdict
@@ -20,17 +21,6 @@ verdict_from_string (const char *name)
   if (g_str_equal (name, "ungradable"))
     return MT_VERDICT_UNGRADABLE;
   return MT_VERDICT_UNGRADED;
-}
-
-static char *
-shared_path (const char *relative)
-{
-  const char *root = g_getenv ("MT_SHARED_DATA");
-  char *path = root ? g_build_filename (root, relative, NULL) : NULL;
-
-  if (path != NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&path, g_free);
-  return path;
 }
 
 static MtVerdict
@@ -645,7 +635,7 @@ test_markyx_accuracy (void)
 
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)
     {
-      g_autofree char *path = shared_path (files[f].file);
+      g_autofree char *path = mt_test_shared_path (files[f].file);
       g_autoptr(MtLab) lab = mt_lab_new ();
       g_autoptr(MtLoadReport) report = NULL;
       g_autoptr(GError) error = NULL;

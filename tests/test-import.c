@@ -9,23 +9,10 @@
 #include <json-glib/json-glib.h>
 
 #include "mt-core.h"
+#include "mt-test-util.h"
 
 #define TRACES_MARKYX "traces/markyx316_LLM-Reasoning-Trace-Topology"
 #define TRACES_JESSE "traces/JesseRWeigel_thinking-traces"
-
-static char *
-shared_path (const char *relative)
-{
-  const char *root = g_getenv ("MT_SHARED_DATA");
-  char *path;
-
-  if (root == NULL)
-    return NULL;
-  path = g_build_filename (root, relative, NULL);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&path, g_free);
-  return path;
-}
 
 static char *
 fixture_path (const char *name)
@@ -74,7 +61,7 @@ static void
 test_shared_traces (gconstpointer data)
 {
   const char *relative = data;
-  g_autofree char *path = shared_path (relative);
+  g_autofree char *path = mt_test_shared_path (relative);
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(MtLoadReport) report = NULL;
   g_autoptr(MtLoadReport) counted = NULL;
@@ -107,7 +94,7 @@ static void
 test_markyx_split_matches (gconstpointer data)
 {
   const char *relative = data;
-  g_autofree char *path = shared_path (relative);
+  g_autofree char *path = mt_test_shared_path (relative);
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(MtLoadReport) report = NULL;
   g_autofree char *contents = NULL;
@@ -173,8 +160,8 @@ test_markyx_split_matches (gconstpointer data)
 static void
 test_jesse_fields_and_join (void)
 {
-  g_autofree char *traces_path = shared_path (TRACES_JESSE "/qwen3-8b__think-on.jsonl");
-  g_autofree char *items_path = shared_path (TRACES_JESSE "/items.json");
+  g_autofree char *traces_path = mt_test_shared_path (TRACES_JESSE "/qwen3-8b__think-on.jsonl");
+  g_autofree char *items_path = mt_test_shared_path (TRACES_JESSE "/items.json");
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(MtLoadReport) items = NULL;
   g_autoptr(MtLoadReport) traces = NULL;
@@ -230,7 +217,7 @@ test_jesse_fields_and_join (void)
 static void
 test_think_off_has_no_reasoning (void)
 {
-  g_autofree char *path = shared_path (TRACES_JESSE "/qwen3-8b__think-off.jsonl");
+  g_autofree char *path = mt_test_shared_path (TRACES_JESSE "/qwen3-8b__think-off.jsonl");
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(MtLoadReport) report = NULL;
   g_autoptr(MtTrace) first = NULL;
@@ -267,7 +254,7 @@ test_problem_sets (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (sets); i++)
     {
-      g_autofree char *path = shared_path (sets[i].file);
+      g_autofree char *path = mt_test_shared_path (sets[i].file);
       g_autoptr(MtLab) lab = mt_lab_new ();
       g_autoptr(MtLoadReport) report = NULL;
       g_autoptr(MtProblem) first = NULL;
@@ -705,7 +692,7 @@ test_round_trip (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (relative); i++)
     {
-      g_autofree char *path = shared_path (relative[i]);
+      g_autofree char *path = mt_test_shared_path (relative[i]);
       g_autoptr(MtLoadReport) r = NULL;
 
       if (path == NULL)

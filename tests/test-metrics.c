@@ -4,41 +4,9 @@
 #include <math.h>
 
 #include "mt-core.h"
+#include "mt-test-util.h"
 
 #define EPSILON 1e-9
-
-/* One token per blank-separated word: the tests choose every length. */
-static MtTokenSpans *
-word_spans (const char *text)
-{
-  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint32));
-  gboolean in_word = FALSE;
-
-  for (guint32 i = 0; text[i] != '\0'; i++)
-    {
-      gboolean blank = g_ascii_isspace (text[i]);
-
-      if (!blank && !in_word)
-        g_array_append_val (starts, i);
-      in_word = !blank;
-    }
-  if (starts->len > 0)
-    g_array_index (starts, guint32, 0) = 0;
-
-  return mt_token_spans_new (MT_TOKEN_SOURCE_STREAM, (const guint32 *) (gpointer) starts->data,
-                             starts->len, strlen (text));
-}
-
-static char *
-words (const char *lead,
-       guint       n)
-{
-  GString *text = g_string_new (lead);
-
-  for (guint i = 0; i < n; i++)
-    g_string_append (text, text->len > 0 ? " x" : "x");
-  return g_string_free (text, FALSE);
-}
 
 static void
 add_problem (MtLab      *lab,
@@ -64,8 +32,8 @@ add_trace (MtLab           *lab,
            char            *reasoning,
            char            *answer)
 {
-  g_autoptr(MtTokenSpans) reasoning_spans = word_spans (reasoning);
-  g_autoptr(MtTokenSpans) answer_spans = word_spans (answer);
+  g_autoptr(MtTokenSpans) reasoning_spans = mt_test_word_spans (reasoning);
+  g_autoptr(MtTokenSpans) answer_spans = mt_test_word_spans (answer);
   g_autoptr(MtTrace) trace = NULL;
 
   if (parent_id != NULL)
@@ -102,23 +70,23 @@ hand_built_lab (void)
   add_problem (lab, "p4", NULL);
 
   /* Oracles: T = 100, 100, 200, 50 tokens; answers 10, 10, 20, 1. */
-  add_trace (lab, "o1", "p1", NULL, 0, 0, 0, words ("Hmm", 99), words ("\\boxed{42}", 9));
-  add_trace (lab, "o2", "p2", NULL, 0, 0, 0, words ("Okay", 99), words ("\\boxed{42}", 9));
-  add_trace (lab, "o3", "p3", NULL, 0, 0, 0, words ("Okay", 199), words ("\\boxed{8}", 19));
-  add_trace (lab, "o4", "p4", NULL, 0, 0, 0, words ("Okay", 49), g_strdup ("\\boxed{1}"));
+  add_trace (lab, "o1", "p1", NULL, 0, 0, 0, mt_test_words ("Hmm", 99), mt_test_words ("\\boxed{42}", 9));
+  add_trace (lab, "o2", "p2", NULL, 0, 0, 0, mt_test_words ("Okay", 99), mt_test_words ("\\boxed{42}", 9));
+  add_trace (lab, "o3", "p3", NULL, 0, 0, 0, mt_test_words ("Okay", 199), mt_test_words ("\\boxed{8}", 19));
+  add_trace (lab, "o4", "p4", NULL, 0, 0, 0, mt_test_words ("Okay", 49), g_strdup ("\\boxed{1}"));
 
   /* Hard at X = 0.3 (k = 30): 20 tokens right, 5 tokens wrong. */
   add_trace (lab, "b1", "p1", "o1", MT_INTERRUPT_HARD, 30, 0.3, g_strdup (""),
-             words ("\\boxed{42}", 19));
+             mt_test_words ("\\boxed{42}", 19));
   add_trace (lab, "b2", "p2", "o2", MT_INTERRUPT_HARD, 30, 0.2996, g_strdup (""),
-             words ("\\boxed{41}", 4));
+             mt_test_words ("\\boxed{41}", 4));
   /* Hard at X = 0.7 (k = 70): 10 tokens right. */
   add_trace (lab, "b3", "p1", "o1", MT_INTERRUPT_HARD, 70, 0.7, g_strdup (""),
-             words ("\\boxed{42}", 9));
+             mt_test_words ("\\boxed{42}", 9));
   /* Speedup at X = 0.5 (k = 50): a panic, and 40 tokens of reasoning to a right answer. */
   add_trace (lab, "b4", "p1", "o1", MT_INTERRUPT_SPEEDUP, 50, 0.5, g_strdup (""),
              g_strdup ("\\boxed{0}"));
-  add_trace (lab, "b5", "p2", "o2", MT_INTERRUPT_SPEEDUP, 50, 0.5, words ("Wait", 39),
+  add_trace (lab, "b5", "p2", "o2", MT_INTERRUPT_SPEEDUP, 50, 0.5, mt_test_words ("Wait", 39),
              g_strdup ("\\boxed{42}"));
 
   return lab;
@@ -413,7 +381,7 @@ plain_lab (guint n)
     {
       g_autofree char *id = g_strdup_printf ("t%u", i);
 
-      add_trace (lab, id, "p", NULL, 0, 0, 0, words ("Wait", 20), g_strdup ("\\boxed{42}"));
+      add_trace (lab, id, "p", NULL, 0, 0, 0, mt_test_words ("Wait", 20), g_strdup ("\\boxed{42}"));
     }
   return lab;
 }
