@@ -465,6 +465,15 @@ test_code (void)
                    MT_VERDICT_UNGRADABLE);
   g_assert_nonnull (strstr (reason, "nonsense"));
   g_clear_pointer (&reason, g_free);
+  /* a grader may decide without reading its input, even one larger than
+   * a pipe holds: what it printed still counts */
+  {
+    g_autofree char *big = g_strnfill (1 << 20, 'x');
+
+    g_assert_cmpint (grade_code_with ("sh -c 'echo \"{\\\"correct\\\": true}\"'", big, &reason),
+                     ==, MT_VERDICT_CORRECT);
+    g_clear_pointer (&reason, g_free);
+  }
   g_assert_cmpint (grade_code_with ("/nonexistent/grader", "x", NULL), ==, MT_VERDICT_UNGRADABLE);
   g_assert_cmpint (grade_code_with ("sh -c 'unbalanced", "x", NULL), ==, MT_VERDICT_UNGRADABLE);
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "mt-branch.h"
@@ -1417,6 +1419,49 @@ code_grader_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* An unlinked temporary file holding @input, positioned at its start. */
+static int
+grader_input_fd (const char  *input,
+                 GError     **error)
+{
+  g_autofree char *path = NULL;
+  gsize length = strlen (input);
+  gsize done = 0;
+  int fd;
+
+  fd = g_file_open_tmp ("midthought-grader-XXXXXX.json", &path, error);
+  if (fd < 0)
+    return -1;
+  g_unlink (path);
+  while (done < length)
+    {
+      gssize n = write (fd, input + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "writing a temporary file failed: %s", g_strerror (saved));
+          close (fd);
+          return -1;
+        }
+      done += n;
+    }
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "rewinding a temporary file failed: %s", g_strerror (saved));
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 static char *
 first_line (const char *text)
 {
@@ -1449,6 +1494,7 @@ grade_code (const char *code,
   g_autofree char *input = NULL;
   g_autofree char *bwrap = NULL;
   CodeRun run = { 0 };
+  int input_fd;
   JsonNode *root;
   JsonObject *object;
 
@@ -1499,9 +1545,19 @@ grade_code (const char *code,
   json_generator_set_root (generator, input_root);
   input = json_generator_to_data (generator, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  /* The input goes in through an unlinked file rather than a pipe: a
+   * grader that decides without reading all of it must not turn into a
+   * broken-pipe error that hides what it printed. */
+  input_fd = grader_input_fd (input, &error);
+  if (input_fd < 0)
+    {
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot pass the code to the grader: %s",
+                   error->message);
+      return;
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, input_fd);
   g_subprocess_launcher_set_child_setup (launcher, code_grader_child_setup, NULL, NULL);
   run.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   if (run.process == NULL)
@@ -1516,7 +1572,7 @@ grade_code (const char *code,
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   run.cancellable = g_cancellable_new ();
-  g_subprocess_communicate_utf8_async (run.process, input, run.cancellable,
+  g_subprocess_communicate_utf8_async (run.process, NULL, run.cancellable,
                                        code_grader_done_cb, &run);
   timer = g_timeout_source_new_seconds (timeout);
   g_source_set_callback (timer, code_grader_timeout_cb, &run, NULL);
