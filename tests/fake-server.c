@@ -515,7 +515,7 @@ fake_server_new (void)
   server->server = soup_server_new (NULL, NULL);
   server->requests = g_ptr_array_new_with_free_func (fake_request_free);
   server->streams = g_ptr_array_new ();
-  server->gate_timeout = 300;
+  server->gate_timeout = 1000;
 
   soup_server_add_handler (server->server, NULL, server_handler, server, NULL);
   soup_server_listen_local (server->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);

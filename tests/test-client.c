@@ -11,7 +11,7 @@
 
 #include "mt-client.h"
 
-#define TEST_TIMEOUT_SECONDS 8
+#define TEST_TIMEOUT_SECONDS 30
 #define API_KEY              "sk-test-0123456789"
 
 typedef enum
@@ -311,7 +311,7 @@ serve_stream (Fixture           *fixture,
         release_barrier (fixture);
       else if (fixture->barrier_fallback == NULL)
         {
-          fixture->barrier_fallback = g_timeout_source_new_seconds (3);
+          fixture->barrier_fallback = g_timeout_source_new_seconds (10);
           g_source_set_callback (fixture->barrier_fallback, barrier_fallback_cb, fixture, NULL);
           g_source_attach (fixture->barrier_fallback, NULL);
         }
@@ -1264,7 +1264,8 @@ test_client_rate_limited (Fixture       *fixture,
   waited = g_array_index (fixture->request_times, gint64, 1) -
            g_array_index (fixture->request_times, gint64, 0);
   g_assert_cmpint (waited, >=, G_USEC_PER_SEC);
-  g_assert_cmpint (waited, <, 3 * G_USEC_PER_SEC);
+  /* and not much more: generous, for a loaded machine */
+  g_assert_cmpint (waited, <, 10 * G_USEC_PER_SEC);
 }
 
 static void
@@ -1296,7 +1297,7 @@ static void
 test_client_rate_limited_cancel (Fixture       *fixture,
                                  gconstpointer  data)
 {
-  const Reply limited = { .status = 429, .retry_after = "1", .body = "{}" };
+  const Reply limited = { .status = 429, .retry_after = "20", .body = "{}" };
   g_autoptr(MtClient) client = make_client (fixture);
   g_autoptr(MtCompletionRequest) request = make_request ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -1315,7 +1316,7 @@ test_client_rate_limited_cancel (Fixture       *fixture,
 
   g_assert_false (mt_client_complete_finish (client, result, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
   g_assert_cmpuint (fixture->n_requests, ==, 1);
 }
 
