@@ -311,9 +311,9 @@ judge_panic (MtInterruptKind              kind,
   if (abandoned && is_wrong (branch->verdict) && oracle->verdict == MT_VERDICT_CORRECT)
     {
       out->verdict = MT_DIAGNOSIS_YES;
-      out->explanation = g_strdup_printf (_("After the speedup it reasoned %u more tokens, %.1f%% of "
-                                            "the %u the oracle still needed, and answered wrongly "
-                                            "where the oracle was right."),
+      out->explanation = g_strdup_printf (_("After the speedup it reasoned %u more tokens, %.1f%% "
+                                            "of the %u the oracle still needed, and answered "
+                                            "wrongly where the oracle was right."),
                                           branch->reasoning_tokens, 100.0 * out->fraction,
                                           remaining);
       return;
@@ -326,13 +326,14 @@ judge_panic (MtInterruptKind              kind,
                                         branch->reasoning_tokens, 100.0 * out->fraction,
                                         remaining);
   else if (!is_wrong (branch->verdict))
-    out->explanation = g_strdup_printf (_("It cut its reasoning to %.1f%% of the oracle's remaining "
-                                          "%u tokens but still answered correctly."),
+    out->explanation = g_strdup_printf (_("It cut its reasoning to %.1f%% of the oracle's "
+                                          "remaining %u tokens but still answered correctly."),
                                         100.0 * out->fraction, remaining);
   else
-    out->explanation = g_strdup_printf (_("It cut its reasoning to %.1f%% of the oracle's remaining "
-                                          "%u tokens and answered wrongly, but the oracle was "
-                                          "wrong too."), 100.0 * out->fraction, remaining);
+    out->explanation = g_strdup_printf (_("It cut its reasoning to %.1f%% of the oracle's "
+                                          "remaining %u tokens and answered wrongly, but the "
+                                          "oracle was wrong too."),
+                                        100.0 * out->fraction, remaining);
 }
 
 static void
@@ -355,8 +356,8 @@ judge_doubt (MtInterruptKind              kind,
   if (!mt_interrupt_kind_may_doubt (kind))
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup_printf (_("Self-doubt is judged after update interrupts; this one "
-                                            "is %s."), mt_interrupt_kind_to_string (kind));
+      out->explanation = g_strdup_printf (_("Self-doubt is judged after update interrupts; this "
+                                            "one is %s."), mt_interrupt_kind_to_string (kind));
       return;
     }
 

@@ -1156,7 +1156,8 @@ check_upper_list (const char *reply,
           return;
         }
     }
-  set_verdict (grade, MT_VERDICT_CORRECT, _("%u colours in capital letters, separated by commas"), n);
+  set_verdict (grade, MT_VERDICT_CORRECT,
+               _("%u colours in capital letters, separated by commas"), n);
 }
 
 static void
@@ -1194,7 +1195,8 @@ check_json_keys (const char *reply,
   members = json_object_get_members (object);
   if (g_list_length (members) != keys->len)
     {
-      set_verdict (grade, MT_VERDICT_WRONG, _("%u keys, not %u"), g_list_length (members), keys->len);
+      set_verdict (grade, MT_VERDICT_WRONG, _("%u keys, not %u"),
+                   g_list_length (members), keys->len);
       return;
     }
   for (GList *l = members; l != NULL; l = l->next, i++)
@@ -1503,12 +1505,14 @@ grade_code (const char *code,
 
   if (command == NULL || command[0] == '\0')
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("code grading is off: set MIDTHOUGHT_CODE_GRADER"));
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("code grading is off: set MIDTHOUGHT_CODE_GRADER"));
       return;
     }
   if (!g_shell_parse_argv (command, NULL, &command_argv, &error))
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("MIDTHOUGHT_CODE_GRADER is not a command line: %s"),
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("MIDTHOUGHT_CODE_GRADER is not a command line: %s"),
                    error->message);
       return;
     }
@@ -1598,7 +1602,8 @@ grade_code (const char *code,
       g_autofree char *line = first_line (output);
 
       set_verdict (grade, MT_VERDICT_UNGRADABLE,
-                   _("the code grader did not print {\"correct\": true|false} (exit status %d): %s"),
+                   _("the code grader did not print {\"correct\": true|false} "
+                     "(exit status %d): %s"),
                    g_subprocess_get_if_exited (run.process) ?
                    g_subprocess_get_exit_status (run.process) : -1, line);
     }

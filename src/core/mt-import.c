@@ -956,7 +956,8 @@ import_trace (Importer          *imp,
     }
   else if (reasoning != NULL && reasoning[0] != '\0')
     {
-      g_autofree char *note = g_strdup_printf (_("reasoning from the \"%s\" field, answer from \"%s\""),
+      g_autofree char *note = g_strdup_printf (_("reasoning from the \"%s\" field, "
+                                                 "answer from \"%s\""),
                                                reasoning_name,
                                                answer_name ? answer_name : _("(none)"));
 
@@ -1079,7 +1080,8 @@ import_chat (Importer          *imp,
           mt_trace_set_reasoning (trace, reasoning);
           mt_trace_set_answer (trace, content ? g_strstrip (content) : "");
           mt_trace_set_split (trace, MT_THINK_STYLE_FIELD,
-                              _("reasoning from message.reasoning_content, answer from message.content"));
+                              _("reasoning from message.reasoning_content, "
+                                "answer from message.content"));
         }
       else
         apply_split (imp, trace, content ? content : "", model);
@@ -1683,7 +1685,8 @@ map_file (const char  *path,
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO,
                    _("Could not read “%s”: %s"), path,
                    S_ISDIR (st.st_mode) ? _("it is a folder") :
-                   !S_ISREG (st.st_mode) ? _("it is not a regular file") : g_strerror (saved_errno));
+                   !S_ISREG (st.st_mode) ? _("it is not a regular file")
+                                         : g_strerror (saved_errno));
       close (fd);
       return NULL;
     }

@@ -29,7 +29,8 @@ typedef struct
 #define MSG_CONTROL         N_("control character in a string (must be escaped)")
 #define MSG_UNTERMINATED    N_("unterminated string")
 #define MSG_BAD_U_ESCAPE    N_("invalid \\u escape in a string (expected four hex digits)")
-#define MSG_LONE_HIGH       N_("unpaired high surrogate in a \\u escape (expected a low one to follow)")
+#define MSG_LONE_HIGH       N_("unpaired high surrogate in a \\u escape " \
+                               "(expected a low one to follow)")
 #define MSG_LONE_LOW        N_("unpaired low surrogate in a \\u escape")
 #define MSG_BAD_LITERAL     N_("invalid literal (expected true, false or null)")
 #define MSG_EXPECTED_VALUE  N_("expected a value")

@@ -600,7 +600,8 @@ read_id (JsonObject  *object,
 
   if (**value == '\0')
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected a non-empty string for"), NULL, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected a non-empty string for"),
+                       NULL, name);
       return FALSE;
     }
 
@@ -772,7 +773,8 @@ read_accept (JsonObject   *object,
   return TRUE;
 
 wrong_type:
-  set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an array of strings for"), NULL, "accept");
+  set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an array of strings for"),
+                   NULL, "accept");
   return FALSE;
 }
 

@@ -229,7 +229,8 @@ normalize_phrase (const char  *phrase,
       if (strlen (segment) > MAX_SEGMENT_LENGTH)
         {
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                       _("the phrase “%.40s…” is longer than %u bytes"), phrase, MAX_SEGMENT_LENGTH);
+                       _("the phrase “%.40s…” is longer than %u bytes"),
+                       phrase, MAX_SEGMENT_LENGTH);
           return NULL;
         }
     }
@@ -554,7 +555,8 @@ add_from_data (MtMarkerLexicon  *self,
   if (scope_name != NULL && !mt_marker_scope_from_string (scope_name, &scope))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   _("%s: \"scope\" must be reasoning, answer or all, not “%s”"), where, scope_name);
+                   _("%s: \"scope\" must be reasoning, answer or all, not “%s”"),
+                   where, scope_name);
       return FALSE;
     }
 

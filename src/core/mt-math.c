@@ -1888,7 +1888,8 @@ kind_name (const Value *value)
   switch (value->kind)
     {
     case VALUE_SCALAR: return _("a single value");
-    case VALUE_TUPLE: return value->open == '(' && value->close == ')' ? _("a tuple") : _("an interval");
+    case VALUE_TUPLE:
+      return value->open == '(' && value->close == ')' ? _("a tuple") : _("an interval");
     case VALUE_SET: return _("a set");
     case VALUE_LIST: return _("a list");
     case VALUE_MATRIX: return _("a matrix");
@@ -1950,7 +1951,8 @@ explain (const Value *a,
     }
 
   if (a->kind == VALUE_EQUATION && t->kind == VALUE_EQUATION)
-    return g_strdup (equal ? _("equal as equations (lhs - rhs agree up to sign at the sample points)")
+    return g_strdup (equal ? _("equal as equations (lhs - rhs agree up to sign at the "
+                               "sample points)")
                            : _("not equal as equations"));
 
   if (equal)
@@ -2084,8 +2086,8 @@ _mt_math_equal (const char  *answer,
   if (!equal && value_t->kind == VALUE_SCALAR && value_t->infinity == 0 &&
       value_t->error != EVAL_OK && value_t->error != EVAL_SYNTAX)
     {
-      *reason = g_strdup_printf (_("the truth is %s (%s)"), _(eval_error_to_string (value_t->error)),
-                                 norm_t);
+      *reason = g_strdup_printf (_("the truth is %s (%s)"),
+                                 _(eval_error_to_string (value_t->error)), norm_t);
       return MT_MATH_UNJUDGEABLE;
     }
 

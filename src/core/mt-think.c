@@ -754,8 +754,10 @@ note_summary (Parser             *p,
       /* Translators: the answer's pieces, then its length and "byte" or
        * "bytes" as translated just below */
       note_add (p, g_dngettext (GETTEXT_PACKAGE,
-                                "answer joined from %u piece of text outside the thinking (%zu %s)",
-                                "answer joined from %u pieces of text outside the thinking (%zu %s)",
+                                "answer joined from %u piece of text outside the thinking"
+                                " (%zu %s)",
+                                "answer joined from %u pieces of text outside the thinking"
+                                " (%zu %s)",
                                 n_answer_pieces),
                 n_answer_pieces, answer_len,
                 /* Translators: the unit of an answer's length, "(12 bytes)" */
@@ -818,7 +820,8 @@ mt_think_split (const char   *text,
           p.closed = FALSE;
           note_add (&p, g_dngettext (GETTEXT_PACKAGE,
                                      "no tags, and the prompt opened the thinking block: it never"
-                                     " closes, so all %zu byte is reasoning (cut at the token cap?)",
+                                     " closes, so all %zu byte is reasoning"
+                                     " (cut at the token cap?)",
                                      "no tags, and the prompt opened the thinking block: it never"
                                      " closes, so all %zu bytes are reasoning"
                                      " (cut at the token cap?)",
