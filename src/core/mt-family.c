@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -399,8 +400,8 @@ load_header (MtFamily      *self,
   if (json_node_get_int (version) > MT_FAMILY_FORMAT_VERSION)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_NEWER_VERSION,
-                   "made for a newer Midthought (family format %" G_GINT64_FORMAT
-                   "; this build reads up to %d)",
+                   _("made for a newer Midthought (family format %" PRId64
+                     "; this build reads up to %d)"),
                    json_node_get_int (version), MT_FAMILY_FORMAT_VERSION);
       return FALSE;
     }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -1212,8 +1213,8 @@ check_json_keys (const char *reply,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
           json_node_get_int (node) != value)
         {
-          set_verdict (grade, MT_VERDICT_WRONG, "the value of “%s” is not the integer %"
-                       G_GINT64_FORMAT, (char *) l->data, value);
+          set_verdict (grade, MT_VERDICT_WRONG, _("the value of “%s” is not the integer %" PRId64),
+                       (char *) l->data, value);
           return;
         }
     }

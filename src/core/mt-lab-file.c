@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,8 +152,8 @@ check_header_object (JsonObject  *object,
   if (found > MT_LAB_FILE_VERSION)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_NEWER_VERSION,
-                   "“%s” was written by a newer Midthought (lab format %" G_GINT64_FORMAT
-                   "; this version reads up to %d). Update Midthought to open it.",
+                   _("“%s” was written by a newer Midthought (lab format %" PRId64
+                     "; this version reads up to %d). Update Midthought to open it."),
                    name, found, MT_LAB_FILE_VERSION);
       return FALSE;
     }
@@ -2034,8 +2035,8 @@ check_existing (MtLabWriter  *self,
   if (version != MT_LAB_FILE_VERSION)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT,
-                   "“%s” is in lab format %" G_GINT64_FORMAT ", which this version does not "
-                   "append to; save it as a new file first", name, version);
+                   _("“%s” is in lab format %" PRId64 ", which this version does not "
+                     "append to; save it as a new file first"), name, version);
       return FALSE;
     }
 

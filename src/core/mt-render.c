@@ -350,7 +350,7 @@ mt_render_interrupt (MtFamily             *family,
       if (mt_token_spans_get_text_length (input->spans) != reasoning_length)
         {
           g_set_error (error, MT_RENDER_ERROR, MT_RENDER_ERROR_SPANS,
-                       "the token spans cover %u bytes but the reasoning has %" G_GSIZE_FORMAT,
+                       _("the token spans cover %u bytes but the reasoning has %zu"),
                        mt_token_spans_get_text_length (input->spans), reasoning_length);
           return NULL;
         }
