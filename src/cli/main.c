@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include <glib/gi18n.h>
+
 #include "mt-cli.h"
 
 /* `grade` compares one answer when given --answer/--truth, and re-grades
@@ -59,6 +61,10 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  /* The core's and the live layer's messages come from this catalogue. */
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   /* A grader or server that hangs up must give an error, not kill us. */
   signal (SIGPIPE, SIG_IGN);
 

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-analysis-private.h"
 #include "mt-diagnosis.h"
 
@@ -184,14 +186,6 @@ is_wrong (MtVerdict verdict)
   return verdict == MT_VERDICT_WRONG || verdict == MT_VERDICT_UNGRADABLE;
 }
 
-static const char *
-plural (guint       n,
-        const char *one,
-        const char *many)
-{
-  return n == 1 ? one : many;
-}
-
 static void
 judge_leakage (MtInterruptKind              kind,
                const MtTraceFacts          *branch,
@@ -212,16 +206,16 @@ judge_leakage (MtInterruptKind              kind,
   if (!mt_interrupt_kind_may_leak (kind))
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup_printf ("Leakage is judged after hard and force-answer "
-                                          "interrupts; this one is %s.",
+      out->explanation = g_strdup_printf (_("Leakage is judged after hard and force-answer "
+                                            "interrupts; this one is %s."),
                                           mt_interrupt_kind_to_string (kind));
       return;
     }
   if (oracle == NULL)
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup ("The uninterrupted run this branch comes from is not in the "
-                                   "lab, so there is no answer to compare with.");
+      out->explanation = g_strdup (_("The uninterrupted run this branch comes from is not in the "
+                                     "lab, so there is no answer to compare with."));
       return;
     }
 
@@ -238,18 +232,23 @@ judge_leakage (MtInterruptKind              kind,
   out->verdict = long_answer || many_markers ? MT_DIAGNOSIS_YES : MT_DIAGNOSIS_NO;
 
   if (isnan (out->token_ratio))
-    length_words = g_strdup_printf ("The oracle gave no answer to compare lengths with (this "
-                                    "one has %u tokens)", branch->answer_tokens);
+    length_words = g_strdup_printf (_("The oracle gave no answer to compare lengths with (this "
+                                      "one has %u tokens)"), branch->answer_tokens);
   else
-    length_words = g_strdup_printf ("The answer is %.1f× the oracle's (%u vs %u tokens)",
+    length_words = g_strdup_printf (_("The answer is %.1f× the oracle's (%u vs %u tokens)"),
                                     out->token_ratio, branch->answer_tokens,
                                     oracle->answer_tokens);
 
-  out->explanation = g_strdup_printf ("%s and holds %u reasoning %s: %s.", length_words,
-                                      out->n_markers, plural (out->n_markers, "cue", "cues"),
+  /* Translators: the answer's length compared with the oracle's, then a
+   * count of reasoning cues and the verdict */
+  out->explanation = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                   "%s and holds %u reasoning cue: %s.",
+                                                   "%s and holds %u reasoning cues: %s.",
+                                                   out->n_markers),
+                                      length_words, out->n_markers,
                                       out->verdict == MT_DIAGNOSIS_YES
-                                      ? "the model kept thinking inside its answer"
-                                      : "no sign of reasoning leaking into the answer");
+                                      ? _("the model kept thinking inside its answer")
+                                      : _("no sign of reasoning leaking into the answer"));
 }
 
 static void
@@ -271,15 +270,15 @@ judge_panic (MtInterruptKind              kind,
   if (!mt_interrupt_kind_may_panic (kind))
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup_printf ("Panic is judged after speedup interrupts; this one "
-                                          "is %s.", mt_interrupt_kind_to_string (kind));
+      out->explanation = g_strdup_printf (_("Panic is judged after speedup interrupts; this one "
+                                            "is %s."), mt_interrupt_kind_to_string (kind));
       return;
     }
   if (oracle == NULL)
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup ("The uninterrupted run this branch comes from is not in the "
-                                   "lab, so there is no reasoning to compare with.");
+      out->explanation = g_strdup (_("The uninterrupted run this branch comes from is not in the "
+                                     "lab, so there is no reasoning to compare with."));
       return;
     }
 
@@ -294,16 +293,16 @@ judge_panic (MtInterruptKind              kind,
   if (branch->verdict == MT_VERDICT_UNGRADED || oracle->verdict == MT_VERDICT_UNGRADED)
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup ("There is no ground truth to tell a wrong answer from a right "
-                                   "one.");
+      out->explanation = g_strdup (_("There is no ground truth to tell a wrong answer from a right "
+                                     "one."));
       return;
     }
   if (remaining == 0)
     {
       out->verdict = MT_DIAGNOSIS_NO;
-      out->explanation = g_strdup_printf ("The interrupt came at token %u, where the oracle had "
-                                          "already finished reasoning (%u tokens): nothing was "
-                                          "left to abandon.",
+      out->explanation = g_strdup_printf (_("The interrupt came at token %u, where the oracle had "
+                                            "already finished reasoning (%u tokens): nothing was "
+                                            "left to abandon."),
                                           interrupt_token, out->oracle_reasoning_tokens);
       return;
     }
@@ -312,9 +311,9 @@ judge_panic (MtInterruptKind              kind,
   if (abandoned && is_wrong (branch->verdict) && oracle->verdict == MT_VERDICT_CORRECT)
     {
       out->verdict = MT_DIAGNOSIS_YES;
-      out->explanation = g_strdup_printf ("After the speedup it reasoned %u more tokens, %.1f%% of "
-                                          "the %u the oracle still needed, and answered wrongly "
-                                          "where the oracle was right.",
+      out->explanation = g_strdup_printf (_("After the speedup it reasoned %u more tokens, %.1f%% "
+                                            "of the %u the oracle still needed, and answered "
+                                            "wrongly where the oracle was right."),
                                           branch->reasoning_tokens, 100.0 * out->fraction,
                                           remaining);
       return;
@@ -322,18 +321,19 @@ judge_panic (MtInterruptKind              kind,
 
   out->verdict = MT_DIAGNOSIS_NO;
   if (!abandoned)
-    out->explanation = g_strdup_printf ("It kept reasoning: %u more tokens, %.1f%% of the %u the "
-                                        "oracle still needed.",
+    out->explanation = g_strdup_printf (_("It kept reasoning: %u more tokens, %.1f%% of the %u the "
+                                          "oracle still needed."),
                                         branch->reasoning_tokens, 100.0 * out->fraction,
                                         remaining);
   else if (!is_wrong (branch->verdict))
-    out->explanation = g_strdup_printf ("It cut its reasoning to %.1f%% of the oracle's remaining "
-                                        "%u tokens but still answered correctly.",
+    out->explanation = g_strdup_printf (_("It cut its reasoning to %.1f%% of the oracle's "
+                                          "remaining %u tokens but still answered correctly."),
                                         100.0 * out->fraction, remaining);
   else
-    out->explanation = g_strdup_printf ("It cut its reasoning to %.1f%% of the oracle's remaining "
-                                        "%u tokens and answered wrongly, but the oracle was "
-                                        "wrong too.", 100.0 * out->fraction, remaining);
+    out->explanation = g_strdup_printf (_("It cut its reasoning to %.1f%% of the oracle's "
+                                          "remaining %u tokens and answered wrongly, but the "
+                                          "oracle was wrong too."),
+                                        100.0 * out->fraction, remaining);
 }
 
 static void
@@ -356,8 +356,8 @@ judge_doubt (MtInterruptKind              kind,
   if (!mt_interrupt_kind_may_doubt (kind))
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup_printf ("Self-doubt is judged after update interrupts; this one "
-                                          "is %s.", mt_interrupt_kind_to_string (kind));
+      out->explanation = g_strdup_printf (_("Self-doubt is judged after update interrupts; this "
+                                            "one is %s."), mt_interrupt_kind_to_string (kind));
       return;
     }
 
@@ -375,37 +375,43 @@ judge_doubt (MtInterruptKind              kind,
     {
       out->verdict = MT_DIAGNOSIS_NO;
       out->explanation = out->n_markers == 0
-                         ? g_strdup ("No sign of doubting the update after it arrived.")
-                         : g_strdup_printf ("Only %u update-doubt %s after the update (%u "
-                                            "needed).", out->n_markers,
-                                            plural (out->n_markers, "marker", "markers"),
-                                            thresholds->doubt_min_markers);
+                         ? g_strdup (_("No sign of doubting the update after it arrived."))
+                         : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "Only %u update-doubt marker after the "
+                                                         "update (%u needed).",
+                                                         "Only %u update-doubt markers after the "
+                                                         "update (%u needed).",
+                                                         out->n_markers),
+                                            out->n_markers, thresholds->doubt_min_markers);
       return;
     }
 
-  doubt_words = g_strdup_printf ("It doubted the update (%u %s)", out->n_markers,
-                                 plural (out->n_markers, "marker", "markers"));
+  doubt_words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "It doubted the update (%u marker)",
+                                              "It doubted the update (%u markers)",
+                                              out->n_markers),
+                                 out->n_markers);
   if (out->same_as_pre_update)
     {
       out->verdict = MT_DIAGNOSIS_YES;
-      out->explanation = g_strdup_printf ("%s and kept the pre-update answer %s.", doubt_words,
+      out->explanation = g_strdup_printf (_("%s and kept the pre-update answer %s."), doubt_words,
                                           out->answer);
     }
   else if (is_wrong (branch->verdict))
     {
       out->verdict = MT_DIAGNOSIS_YES;
-      out->explanation = g_strdup_printf ("%s and answered wrongly.", doubt_words);
+      out->explanation = g_strdup_printf (_("%s and answered wrongly."), doubt_words);
     }
   else if (branch->verdict == MT_VERDICT_CORRECT)
     {
       out->verdict = MT_DIAGNOSIS_NO;
-      out->explanation = g_strdup_printf ("%s but answered correctly.", doubt_words);
+      out->explanation = g_strdup_printf (_("%s but answered correctly."), doubt_words);
     }
   else
     {
       out->verdict = MT_DIAGNOSIS_NOT_APPLICABLE;
-      out->explanation = g_strdup_printf ("%s, but with no ground truth the outcome cannot be "
-                                          "judged.", doubt_words);
+      out->explanation = g_strdup_printf (_("%s, but with no ground truth the outcome cannot be "
+                                            "judged."), doubt_words);
     }
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "mt-core-resources.h"
@@ -260,7 +262,7 @@ read_string (const Reader  *reader,
 
       path = reader_path (reader, key);
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                   "\"%s\" is missing: every family needs it", path);
+                   _("\"%s\" is missing: every family needs it"), path);
       return FALSE;
     }
 
@@ -268,7 +270,7 @@ read_string (const Reader  *reader,
     {
       path = reader_path (reader, key);
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"%s\" must be a string", path);
+                   _("\"%s\" must be a string"), path);
       return FALSE;
     }
 
@@ -295,7 +297,7 @@ read_template (const Reader  *reader,
     {
       path = reader_path (reader, key);
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"%s\" must contain %s", path, placeholder);
+                   _("\"%s\" must contain %s"), path, placeholder);
       g_clear_pointer (out, g_free);
       return FALSE;
     }
@@ -320,7 +322,7 @@ read_object (const Reader  *parent,
       if (required)
         {
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                       "\"%s\" is missing: every family needs it", key);
+                       _("\"%s\" is missing: every family needs it"), key);
           return FALSE;
         }
       return TRUE;
@@ -329,7 +331,7 @@ read_object (const Reader  *parent,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"%s\" must be an object", key);
+                   _("\"%s\" must be an object"), key);
       return FALSE;
     }
 
@@ -356,7 +358,7 @@ read_number (const Reader  *reader,
       g_autofree char *path = reader_path (reader, key);
 
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"%s\" must be %s", path, integer ? "an integer" : "a number");
+                   _("\"%s\" must be %s"), path, integer ? _("an integer") : _("a number"));
       return FALSE;
     }
 
@@ -390,7 +392,7 @@ load_header (MtFamily      *self,
       json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) < 1)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                   "\"version\" must be a positive integer (this build writes %d)",
+                   _("\"version\" must be a positive integer (this build writes %d)"),
                    MT_FAMILY_FORMAT_VERSION);
       return FALSE;
     }
@@ -398,8 +400,8 @@ load_header (MtFamily      *self,
   if (json_node_get_int (version) > MT_FAMILY_FORMAT_VERSION)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_NEWER_VERSION,
-                   "made for a newer Midthought (family format %" G_GINT64_FORMAT
-                   "; this build reads up to %d)",
+                   _("made for a newer Midthought (family format %" PRId64
+                     "; this build reads up to %d)"),
                    json_node_get_int (version), MT_FAMILY_FORMAT_VERSION);
       return FALSE;
     }
@@ -410,7 +412,7 @@ load_header (MtFamily      *self,
   if (!valid_name (self->name))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"name\" must be lower-case letters, digits, '-', '_' or '.', not \"%s\"",
+                   _("\"name\" must be lower-case letters, digits, '-', '_' or '.', not \"%s\""),
                    self->name);
       return FALSE;
     }
@@ -443,7 +445,7 @@ load_detect (MtFamily      *self,
       if (!JSON_NODE_HOLDS_ARRAY (contains))
         {
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                       "\"detect.contains\" must be an array of strings");
+                       _("\"detect.contains\" must be an array of strings"));
           return FALSE;
         }
 
@@ -458,7 +460,7 @@ load_detect (MtFamily      *self,
               json_node_get_string (element)[0] == '\0')
             {
               g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                           "\"detect.contains[%u]\" must be a non-empty string", i);
+                           _("\"detect.contains[%u]\" must be a non-empty string"), i);
               return FALSE;
             }
 
@@ -527,8 +529,8 @@ load_think (MtFamily      *self,
       self->check_marker[0] == '\0')
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"think.open\", \"think.close\" and \"think.check_marker\" "
-                   "must not be empty");
+                   _("\"think.open\", \"think.close\" and \"think.check_marker\" "
+                     "must not be empty"));
       return FALSE;
     }
 
@@ -559,7 +561,7 @@ load_interrupt (MtFamily      *self,
   if (strstr (content + 1, "{content}") != NULL)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "\"interrupt.user_turn\" must contain {content} exactly once");
+                   _("\"interrupt.user_turn\" must contain {content} exactly once"));
       return FALSE;
     }
 
@@ -612,7 +614,7 @@ mt_family_new_from_data (const char  *data,
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_SYNTAX,
-                   "not valid JSON: %s", local_error->message);
+                   _("not valid JSON: %s"), local_error->message);
       return NULL;
     }
 
@@ -620,7 +622,7 @@ mt_family_new_from_data (const char  *data,
   if (root_node == NULL || !JSON_NODE_HOLDS_OBJECT (root_node))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "a family file must hold one JSON object");
+                   _("a family file must hold one JSON object"));
       return NULL;
     }
   root.object = json_node_get_object (root_node);

@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -834,7 +836,7 @@ grade_math (const char         *answer,
           set_verdict (grade,
                        result == MT_MATH_EQUAL ? MT_VERDICT_CORRECT :
                        result == MT_MATH_NOT_EQUAL ? MT_VERDICT_WRONG : MT_VERDICT_UNGRADABLE,
-                       "%s%s", reason, i > 0 ? " (an accepted alternative)" : "");
+                       "%s%s", reason, i > 0 ? _(" (an accepted alternative)") : "");
         }
       if (result == MT_MATH_EQUAL)
         return;
@@ -878,7 +880,7 @@ grade_numeric (const char         *answer,
     return;
   if (_mt_math_equal (g_ptr_array_index (numbers, 0), truth, &norm_a, &norm_t, &reason) ==
       MT_MATH_EQUAL)
-    set_verdict (grade, MT_VERDICT_CORRECT, "the only number in the answer, %s, equals %s",
+    set_verdict (grade, MT_VERDICT_CORRECT, _("the only number in the answer, %s, equals %s"),
                  (char *) g_ptr_array_index (numbers, 0), truth);
 }
 
@@ -896,7 +898,7 @@ grade_text (const char         *answer,
   set_normalized (grade, norm_a, norm_t);
   if (norm_a[0] == '\0')
     {
-      set_verdict (grade, MT_VERDICT_WRONG, "the answer has no letters or digits");
+      set_verdict (grade, MT_VERDICT_WRONG, _("the answer has no letters or digits"));
       return;
     }
 
@@ -906,7 +908,7 @@ grade_text (const char         *answer,
 
       if (norm[0] != '\0' && g_str_equal (norm, norm_a))
         {
-          set_verdict (grade, MT_VERDICT_CORRECT, "equal as text (“%s”)", norm);
+          set_verdict (grade, MT_VERDICT_CORRECT, _("equal as text (“%s”)"), norm);
           return;
         }
     }
@@ -917,7 +919,7 @@ grade_text (const char         *answer,
 
       if (contains_words (norm_a, norm) && answer_words <= count_words (norm) + TEXT_EXTRA_WORDS)
         {
-          set_verdict (grade, MT_VERDICT_CORRECT, "the answer “%s” contains “%s”", norm_a, norm);
+          set_verdict (grade, MT_VERDICT_CORRECT, _("the answer “%s” contains “%s”"), norm_a, norm);
           return;
         }
     }
@@ -936,7 +938,7 @@ grade_text (const char         *answer,
         }
     }
 
-  set_verdict (grade, MT_VERDICT_WRONG, "“%s” is not “%s”", norm_a, norm_t);
+  set_verdict (grade, MT_VERDICT_WRONG, _("“%s” is not “%s”"), norm_a, norm_t);
 }
 
 /* A lone option letter: "B", "(B)", "B)", "Option B". */
@@ -972,10 +974,10 @@ grade_choice (const char         *answer,
       char letter = option_letter (answer);
 
       if (letter == '\0')
-        set_verdict (grade, MT_VERDICT_WRONG, "no option letter in the answer");
+        set_verdict (grade, MT_VERDICT_WRONG, _("no option letter in the answer"));
       else
         set_verdict (grade, letter == stripped[0] ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-                     "option %c vs %c", letter, stripped[0]);
+                     _("option %c vs %c"), letter, stripped[0]);
       return;
     }
 
@@ -985,12 +987,12 @@ grade_choice (const char         *answer,
 
       if (norm[0] != '\0' && contains_words (norm_a, norm))
         {
-          set_verdict (grade, MT_VERDICT_CORRECT, "the answer names the option “%s”", norm);
+          set_verdict (grade, MT_VERDICT_CORRECT, _("the answer names the option “%s”"), norm);
           return;
         }
     }
-  set_verdict (grade, MT_VERDICT_WRONG, "the answer does not name “%s”%s", norm_t,
-               truths->len > 1 ? " or an accepted synonym" : "");
+  set_verdict (grade, MT_VERDICT_WRONG, _("the answer does not name “%s”%s"), norm_t,
+               truths->len > 1 ? _(" or an accepted synonym") : "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1125,12 +1127,12 @@ check_upper_list (const char *reply,
 
   if (g_str_has_suffix (reply, "."))
     {
-      set_verdict (grade, MT_VERDICT_WRONG, "ends with a full stop");
+      set_verdict (grade, MT_VERDICT_WRONG, _("ends with a full stop"));
       return;
     }
   if (count != n)
     {
-      set_verdict (grade, MT_VERDICT_WRONG, "%u items, not %u", count, n);
+      set_verdict (grade, MT_VERDICT_WRONG, _("%u items, not %u"), count, n);
       return;
     }
   for (guint i = 0; i < count; i++)
@@ -1139,23 +1141,24 @@ check_upper_list (const char *reply,
 
       if (item[0] == '\0')
         {
-          set_verdict (grade, MT_VERDICT_WRONG, "an empty item");
+          set_verdict (grade, MT_VERDICT_WRONG, _("an empty item"));
           return;
         }
       for (const char *p = item; *p != '\0'; p++)
         if (!g_ascii_isupper (*p) && *p != ' ')
           {
-            set_verdict (grade, MT_VERDICT_WRONG, "“%s” is not in capital letters", item);
+            set_verdict (grade, MT_VERDICT_WRONG, _("“%s” is not in capital letters"), item);
             return;
           }
       if (!is_colour (item))
         {
           set_verdict (grade, MT_VERDICT_UNGRADABLE,
-                       "cannot tell whether “%s” is a colour (the format is right)", item);
+                       _("cannot tell whether “%s” is a colour (the format is right)"), item);
           return;
         }
     }
-  set_verdict (grade, MT_VERDICT_CORRECT, "%u colours in capital letters, separated by commas", n);
+  set_verdict (grade, MT_VERDICT_CORRECT,
+               _("%u colours in capital letters, separated by commas"), n);
 }
 
 static void
@@ -1186,14 +1189,15 @@ check_json_keys (const char *reply,
   if (!json_parser_load_from_data (parser, reply, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      set_verdict (grade, MT_VERDICT_WRONG, "the reply is not a single JSON object");
+      set_verdict (grade, MT_VERDICT_WRONG, _("the reply is not a single JSON object"));
       return;
     }
   object = json_node_get_object (root);
   members = json_object_get_members (object);
   if (g_list_length (members) != keys->len)
     {
-      set_verdict (grade, MT_VERDICT_WRONG, "%u keys, not %u", g_list_length (members), keys->len);
+      set_verdict (grade, MT_VERDICT_WRONG, _("%u keys, not %u"),
+                   g_list_length (members), keys->len);
       return;
     }
   for (GList *l = members; l != NULL; l = l->next, i++)
@@ -1202,19 +1206,19 @@ check_json_keys (const char *reply,
 
       if (!g_str_equal (l->data, g_ptr_array_index (keys, i)))
         {
-          set_verdict (grade, MT_VERDICT_WRONG, "key %u is “%s”, not “%s”", i + 1,
+          set_verdict (grade, MT_VERDICT_WRONG, _("key %u is “%s”, not “%s”"), i + 1,
                        (char *) l->data, (char *) g_ptr_array_index (keys, i));
           return;
         }
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
           json_node_get_int (node) != value)
         {
-          set_verdict (grade, MT_VERDICT_WRONG, "the value of “%s” is not the integer %"
-                       G_GINT64_FORMAT, (char *) l->data, value);
+          set_verdict (grade, MT_VERDICT_WRONG, _("the value of “%s” is not the integer %" PRId64),
+                       (char *) l->data, value);
           return;
         }
     }
-  set_verdict (grade, MT_VERDICT_CORRECT, "a JSON object with the keys in order");
+  set_verdict (grade, MT_VERDICT_CORRECT, _("a JSON object with the keys in order"));
 }
 
 static void
@@ -1229,7 +1233,7 @@ check_repeat (const char *reply,
   for (guint i = 0; ok && parts[i] != NULL; i++)
     ok = g_str_equal (parts[i], word);
   set_verdict (grade, ok ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-               "“%s” repeated %u times, separated by single spaces, is asked for", word, n);
+               _("“%s” repeated %u times, separated by single spaces, is asked for"), word, n);
 }
 
 static void
@@ -1253,13 +1257,13 @@ check_repeated_char (const char *reply,
       c = names[i].c;
   if (c == '\0')
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot tell which character “%s” is", name);
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("cannot tell which character “%s” is"), name);
       return;
     }
   for (const char *p = reply; ok && *p != '\0'; p++)
     ok = *p == c;
   set_verdict (grade, ok ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-               "exactly %u “%c” on one line is asked for", n, c);
+               _("exactly %u “%c” on one line is asked for"), n, c);
 }
 
 static void
@@ -1278,7 +1282,7 @@ check_countdown (const char *reply,
         break;
     }
   set_verdict (grade, g_str_equal (reply, expected->str) ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-               "“%s” is asked for", expected->str);
+               _("“%s” is asked for"), expected->str);
 }
 
 static void
@@ -1293,12 +1297,12 @@ check_start_end (const char *reply,
   g_autofree char *end_norm = normalize_text (end);
 
   if (!is_single_sentence (reply))
-    set_verdict (grade, MT_VERDICT_WRONG, "more than one sentence");
+    set_verdict (grade, MT_VERDICT_WRONG, _("more than one sentence"));
   else if (!g_str_equal (first, start_norm) || !g_str_equal (last, end_norm))
-    set_verdict (grade, MT_VERDICT_WRONG, "starts with “%s” and ends with “%s”; “%s” … “%s” "
-                 "is asked for", first, last, start, end);
+    set_verdict (grade, MT_VERDICT_WRONG, _("starts with “%s” and ends with “%s”; “%s” … “%s” "
+                   "is asked for"), first, last, start, end);
   else
-    set_verdict (grade, MT_VERDICT_CORRECT, "one sentence from “%s” to “%s”", start, end);
+    set_verdict (grade, MT_VERDICT_CORRECT, _("one sentence from “%s” to “%s”"), start, end);
 }
 
 static void
@@ -1312,13 +1316,13 @@ check_forbidden_letter (const char *reply,
   guint words = reply_words (reply);
 
   if (strstr (lower, letter) != NULL)
-    set_verdict (grade, MT_VERDICT_WRONG, "the reply contains the letter “%s”", letter);
+    set_verdict (grade, MT_VERDICT_WRONG, _("the reply contains the letter “%s”"), letter);
   else if (words < min_words)
-    set_verdict (grade, MT_VERDICT_WRONG, "%u words, at least %u asked for", words, min_words);
+    set_verdict (grade, MT_VERDICT_WRONG, _("%u words, at least %u asked for"), words, min_words);
   else if (!is_single_sentence (reply))
-    set_verdict (grade, MT_VERDICT_WRONG, "more than one sentence");
+    set_verdict (grade, MT_VERDICT_WRONG, _("more than one sentence"));
   else
-    set_verdict (grade, MT_VERDICT_CORRECT, "no “%s” and %u words (the topic is not checked)",
+    set_verdict (grade, MT_VERDICT_CORRECT, _("no “%s” and %u words (the topic is not checked)"),
                  letter, words);
 }
 
@@ -1341,7 +1345,7 @@ grade_constraint (const char *reply_in,
       guint n = number_word (a), got = reply_words (reply);
 
       set_verdict (grade, got == n ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG,
-                   "%u words, %u asked for", got, n);
+                   _("%u words, %u asked for"), got, n);
     }
   else if (regex_groups ("the word '([^']+)' repeated exactly (\\d+) times", instruction, &a, &b))
     check_repeat (reply, a, number_word (b), grade);
@@ -1368,7 +1372,7 @@ grade_constraint (const char *reply_in,
       check_forbidden_letter (reply, a, min_words, grade);
     }
   else
-    set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot check this instruction automatically");
+    set_verdict (grade, MT_VERDICT_UNGRADABLE, _("cannot check this instruction automatically"));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1444,7 +1448,7 @@ grader_input_fd (const char  *input,
           int saved = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "writing a temporary file failed: %s", g_strerror (saved));
+                       _("writing a temporary file failed: %s"), g_strerror (saved));
           close (fd);
           return -1;
         }
@@ -1455,7 +1459,7 @@ grader_input_fd (const char  *input,
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "rewinding a temporary file failed: %s", g_strerror (saved));
+                   _("rewinding a temporary file failed: %s"), g_strerror (saved));
       close (fd);
       return -1;
     }
@@ -1502,12 +1506,14 @@ grade_code (const char *code,
 
   if (command == NULL || command[0] == '\0')
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "code grading is off: set MIDTHOUGHT_CODE_GRADER");
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("code grading is off: set MIDTHOUGHT_CODE_GRADER"));
       return;
     }
   if (!g_shell_parse_argv (command, NULL, &command_argv, &error))
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "MIDTHOUGHT_CODE_GRADER is not a command line: %s",
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("MIDTHOUGHT_CODE_GRADER is not a command line: %s"),
                    error->message);
       return;
     }
@@ -1551,7 +1557,7 @@ grade_code (const char *code,
   input_fd = grader_input_fd (input, &error);
   if (input_fd < 0)
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot pass the code to the grader: %s",
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("cannot pass the code to the grader: %s"),
                    error->message);
       return;
     }
@@ -1562,7 +1568,7 @@ grade_code (const char *code,
   run.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   if (run.process == NULL)
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "cannot start the code grader: %s",
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("cannot start the code grader: %s"),
                    error->message);
       return;
     }
@@ -1585,9 +1591,9 @@ grade_code (const char *code,
   g_main_context_pop_thread_default (context);
 
   if (run.timed_out)
-    set_verdict (grade, MT_VERDICT_UNGRADABLE, "the code grader took longer than %u s", timeout);
+    set_verdict (grade, MT_VERDICT_UNGRADABLE, _("the code grader took longer than %u s"), timeout);
   else if (run.error != NULL)
-    set_verdict (grade, MT_VERDICT_UNGRADABLE, "the code grader failed: %s", run.error->message);
+    set_verdict (grade, MT_VERDICT_UNGRADABLE, _("the code grader failed: %s"), run.error->message);
   else if (!json_parser_load_from_data (parser, run.out != NULL ? run.out : "", -1, NULL) ||
            (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
            !json_object_has_member (object = json_node_get_object (root), "correct") ||
@@ -1597,7 +1603,8 @@ grade_code (const char *code,
       g_autofree char *line = first_line (output);
 
       set_verdict (grade, MT_VERDICT_UNGRADABLE,
-                   "the code grader did not print {\"correct\": true|false} (exit status %d): %s",
+                   _("the code grader did not print {\"correct\": true|false} "
+                     "(exit status %d): %s"),
                    g_subprocess_get_if_exited (run.process) ?
                    g_subprocess_get_exit_status (run.process) : -1, line);
     }
@@ -1607,8 +1614,8 @@ grade_code (const char *code,
       const char *why = json_object_get_string_member_with_default (object, "reason", NULL);
 
       set_verdict (grade, correct ? MT_VERDICT_CORRECT : MT_VERDICT_WRONG, "%s",
-                   why != NULL ? why : correct ? "the code grader accepted the code" :
-                   "the code grader rejected the code");
+                   why != NULL ? why : correct ? _("the code grader accepted the code") :
+                   _("the code grader rejected the code"));
     }
 
   g_clear_error (&run.error);
@@ -1657,25 +1664,25 @@ grade_with (const char         *answer_in,
 
   if (!grader_known (name))
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "unknown grader “%s” (known: math, numeric, "
-                   "gsm8k, text, choice, constraint, code)", name);
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("unknown grader “%s” (known: math, numeric, "
+                     "gsm8k, text, choice, constraint, code)"), name);
       return;
     }
 
   truths = truths_of (truth, accept);
   if (g_str_equal (name, "constraint") && is_blank (truth))
     {
-      set_verdict (grade, MT_VERDICT_UNGRADED, "no instruction to check the answer against");
+      set_verdict (grade, MT_VERDICT_UNGRADED, _("no instruction to check the answer against"));
       return;
     }
   if (!g_str_equal (name, "code") && truths->len == 0)
     {
-      set_verdict (grade, MT_VERDICT_UNGRADED, "no truth to compare with");
+      set_verdict (grade, MT_VERDICT_UNGRADED, _("no truth to compare with"));
       return;
     }
   if (is_blank (answer))
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "the answer is empty");
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("the answer is empty"));
       return;
     }
 
@@ -1745,7 +1752,7 @@ mt_grade_trace (MtTrace *trace,
 
   if (problem == NULL)
     {
-      set_verdict (grade, MT_VERDICT_UNGRADED, "no problem: nothing to compare with");
+      set_verdict (grade, MT_VERDICT_UNGRADED, _("no problem: nothing to compare with"));
       return;
     }
 
@@ -1768,8 +1775,8 @@ mt_grade_trace (MtTrace *trace,
        mt_problem_get_accept (problem)[0] == NULL))
     {
       set_verdict (grade, MT_VERDICT_UNGRADED, after_update ?
-                   "the problem has no answer for after the update" :
-                   "the problem has no ground-truth answer");
+                   _("the problem has no answer for after the update") :
+                   _("the problem has no ground-truth answer"));
       return;
     }
 
@@ -1778,7 +1785,7 @@ mt_grade_trace (MtTrace *trace,
   answer = mt_trace_get_answer (trace);
   if (is_blank (answer))
     {
-      set_verdict (grade, MT_VERDICT_UNGRADABLE, "no answer: the model never left its thinking");
+      set_verdict (grade, MT_VERDICT_UNGRADABLE, _("no answer: the model never left its thinking"));
       return;
     }
 
@@ -1794,8 +1801,8 @@ mt_grade_trace (MtTrace *trace,
   if (grade->extraction.rule == MT_EXTRACT_NONE)
     {
       set_verdict (grade, MT_VERDICT_UNGRADABLE, g_str_equal (name, "code") ?
-                   "no fenced code block in the answer" :
-                   "no \\boxed{}, Answer: line, “the answer is” or number in the answer");
+                   _("no fenced code block in the answer") :
+                   _("no \\boxed{}, Answer: line, “the answer is” or number in the answer"));
       return;
     }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "mt-import.h"
@@ -86,7 +87,7 @@ mt_field_map_add (MtFieldMap  *map,
   if (eq == NULL || eq == pair || eq[1] == '\0')
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” is not a field mapping: write NAME=FIELD, e.g. reasoning=thinking",
+                   _("“%s” is not a field mapping: write NAME=FIELD, e.g. reasoning=thinking"),
                    pair);
       return FALSE;
     }
@@ -102,8 +103,8 @@ mt_field_map_add (MtFieldMap  *map,
     }
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "Unknown field name “%s” in “%s”: use one of id, problem, truth, reasoning, "
-               "completion, answer, model, source",
+               _("Unknown field name “%s” in “%s”: use one of id, problem, truth, reasoning, "
+                 "completion, answer, model, source"),
                canonical, pair);
   return FALSE;
 }
@@ -302,8 +303,8 @@ report_type (Importer          *imp,
              const MtJsonValue *value)
 {
   mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_TYPE,
-                            "expected %s for \"%s\", found %s",
-                            expected, name, mt_json_type_describe (value->type));
+                            _("expected %s for \"%s\", found %s"),
+                            expected, name, _(mt_json_type_describe (value->type)));
 }
 
 /* Reads a string (or, for ids and answers, a number written as text). In
@@ -333,7 +334,7 @@ get_text (Importer          *imp,
       return FIELD_FOUND;
     }
 
-  report_type (imp, name, numbers_too ? "a string or a number" : "a string", value);
+  report_type (imp, name, numbers_too ? _("a string or a number") : _("a string"), value);
   return FIELD_BAD;
 }
 
@@ -385,7 +386,7 @@ get_named_number (Importer          *imp,
     return FIELD_ABSENT;
   if (value.type != MT_JSON_NUMBER || !mt_json_value_get_double (&value, out))
     {
-      report_type (imp, name, "a number", &value);
+      report_type (imp, name, _("a number"), &value);
       return FIELD_BAD;
     }
   return FIELD_FOUND;
@@ -403,7 +404,7 @@ get_named_int (Importer          *imp,
     return FIELD_ABSENT;
   if (value.type != MT_JSON_NUMBER || !mt_json_value_get_int64 (&value, out))
     {
-      report_type (imp, name, "a whole number", &value);
+      report_type (imp, name, _("a whole number"), &value);
       return FIELD_BAD;
     }
   return FIELD_FOUND;
@@ -621,7 +622,7 @@ read_problem (Importer          *imp,
           return FIELD_FOUND;
         }
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_DUPLICATE,
-                                "problem id “%s” is already in the lab", id);
+                                _("problem id “%s” is already in the lab"), id);
       return FIELD_BAD;
     }
 
@@ -873,7 +874,7 @@ set_split (MtTrace            *trace,
   mt_trace_set_answer (trace, answer);
   if (stripped)
     {
-      g_autofree char *note = g_strdup_printf ("%s; end-of-turn token removed from the answer",
+      g_autofree char *note = g_strdup_printf (_("%s; end-of-turn token removed from the answer"),
                                                split->note);
 
       mt_trace_set_split (trace, split->style, note);
@@ -955,9 +956,10 @@ import_trace (Importer          *imp,
     }
   else if (reasoning != NULL && reasoning[0] != '\0')
     {
-      g_autofree char *note = g_strdup_printf ("reasoning from the \"%s\" field, answer from \"%s\"",
+      g_autofree char *note = g_strdup_printf (_("reasoning from the \"%s\" field, "
+                                                 "answer from \"%s\""),
                                                reasoning_name,
-                                               answer_name ? answer_name : "(none)");
+                                               answer_name ? answer_name : _("(none)"));
 
       mt_trace_set_reasoning (trace, reasoning);
       mt_trace_set_answer (trace, answer ? g_strstrip (answer) : "");
@@ -991,7 +993,7 @@ read_choice (Importer           *imp,
   if (!fields_get (&choice_fields, "message", &message) || message.type != MT_JSON_OBJECT)
     {
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_MISSING,
-                                "a choice has no \"message\" object");
+                                _("a choice has no \"message\" object"));
       return FALSE;
     }
 
@@ -1030,7 +1032,7 @@ import_chat (Importer          *imp,
 
       if (choice.type != MT_JSON_OBJECT)
         {
-          report_type (imp, "choices[]", "an object", &choice);
+          report_type (imp, "choices[]", _("an object"), &choice);
           return FALSE;
         }
       if (!read_choice (imp, &choice, &content, &reasoning, &finish))
@@ -1041,7 +1043,7 @@ import_chat (Importer          *imp,
   if (index == 0)
     {
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_MISSING,
-                                "\"choices\" is empty: the response holds no completion");
+                                _("\"choices\" is empty: the response holds no completion"));
       return FALSE;
     }
 
@@ -1078,7 +1080,8 @@ import_chat (Importer          *imp,
           mt_trace_set_reasoning (trace, reasoning);
           mt_trace_set_answer (trace, content ? g_strstrip (content) : "");
           mt_trace_set_split (trace, MT_THINK_STYLE_FIELD,
-                              "reasoning from message.reasoning_content, answer from message.content");
+                              _("reasoning from message.reasoning_content, "
+                                "answer from message.content"));
         }
       else
         apply_split (imp, trace, content ? content : "", model);
@@ -1164,7 +1167,7 @@ import_paper (Importer          *imp,
     {
       if (element.type != MT_JSON_STRING)
         {
-          report_type (imp, "formatted_input_prompt[]", "a string", &element);
+          report_type (imp, "formatted_input_prompt[]", _("a string"), &element);
           return FALSE;
         }
       g_ptr_array_add (prompts, mt_json_value_dup_string (&element));
@@ -1176,7 +1179,7 @@ import_paper (Importer          *imp,
     {
       if (element.type != MT_JSON_STRING)
         {
-          report_type (imp, "output[]", "a string", &element);
+          report_type (imp, "output[]", _("a string"), &element);
           return FALSE;
         }
       g_ptr_array_add (outputs, mt_json_value_dup_string (&element));
@@ -1185,8 +1188,8 @@ import_paper (Importer          *imp,
   if (outputs->len == 0 || prompts->len != outputs->len)
     {
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_MISSING,
-                                "\"output\" has %u entries and \"formatted_input_prompt\" %u: "
-                                "each round needs one of each",
+                                _("\"output\" has %u entries and \"formatted_input_prompt\" %u: "
+                                  "each round needs one of each"),
                                 outputs->len, prompts->len);
       return FALSE;
     }
@@ -1304,8 +1307,8 @@ import_record (Importer          *imp,
   if (value->type != MT_JSON_OBJECT)
     {
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_TYPE,
-                                "expected an object for a record, found %s",
-                                mt_json_type_describe (value->type));
+                                _("expected an object for a record, found %s"),
+                                _(mt_json_type_describe (value->type)));
       imp->report->n_skipped++;
       return;
     }
@@ -1315,8 +1318,8 @@ import_record (Importer          *imp,
   if (!record_kind (imp, record, &kind))
     {
       mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_MISSING,
-                                "no reasoning, completion or problem field in this record; "
-                                "name the fields with a field map, e.g. --map reasoning=FIELD");
+                                _("no reasoning, completion or problem field in this record; "
+                                  "name the fields with a field map, e.g. --map reasoning=FIELD"));
       imp->report->n_skipped++;
       return;
     }
@@ -1390,7 +1393,7 @@ report_syntax (Importer   *imp,
     }
 
   mt_load_report_add_issue (imp->report, imp->line + extra_lines,
-                            (guint) (error_at - column_start) + 1, code, "%s", message);
+                            (guint) (error_at - column_start) + 1, code, "%s", _(message));
 }
 
 static gboolean
@@ -1434,8 +1437,8 @@ import_lines (Importer     *imp,
               imp->report->n_skipped++;
               if (nl == NULL && p > imp->data)
                 mt_load_report_add_issue (imp->report, imp->line, 0, MT_FORMAT_ERROR_TORN,
-                                          "the last line is cut short (%s); it was skipped",
-                                          message);
+                                          _("the last line is cut short (%s); it was skipped"),
+                                          _(message));
               else
                 report_syntax (imp, p, error_offset, message);
             }
@@ -1542,7 +1545,7 @@ count_lines_in_parallel (Importer     *imp,
           imp->kind_counts[RECORD_PROBLEM]--;
           mt_load_report_add_issue (second_report, event->line + imp->line, 0,
                                     MT_FORMAT_ERROR_DUPLICATE,
-                                    "problem id “%s” is already in the lab", event->id);
+                                    _("problem id “%s” is already in the lab"), event->id);
         }
     }
 
@@ -1671,7 +1674,7 @@ map_file (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO,
-                   "Could not open “%s”: %s", path, g_strerror (saved_errno));
+                   _("Could not open “%s”: %s"), path, g_strerror (saved_errno));
       return NULL;
     }
 
@@ -1680,9 +1683,10 @@ map_file (const char  *path,
       int saved_errno = errno;
 
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO,
-                   "Could not read “%s”: %s", path,
-                   S_ISDIR (st.st_mode) ? "it is a folder" :
-                   !S_ISREG (st.st_mode) ? "it is not a regular file" : g_strerror (saved_errno));
+                   _("Could not read “%s”: %s"), path,
+                   S_ISDIR (st.st_mode) ? _("it is a folder") :
+                   !S_ISREG (st.st_mode) ? _("it is not a regular file")
+                                         : g_strerror (saved_errno));
       close (fd);
       return NULL;
     }
@@ -1700,7 +1704,7 @@ map_file (const char  *path,
           int saved_errno = errno;
 
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO,
-                       "Could not read “%s”: %s", path, g_strerror (saved_errno));
+                       _("Could not read “%s”: %s"), path, g_strerror (saved_errno));
           close (fd);
           mapping->len = 0;
           mapping_free (mapping);
@@ -1737,7 +1741,7 @@ mt_import_file (MtLab             *lab,
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO,
-                   "“%s” is a folder; choose a trace or lab file inside it", path);
+                   _("“%s” is a folder; choose a trace or lab file inside it"), path);
       return FALSE;
     }
 
@@ -1757,7 +1761,7 @@ mt_import_file (MtLab             *lab,
   if (data == NULL || is_blank (data, data + len))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_EMPTY,
-                   "“%s” is empty: there is nothing to import", path);
+                   _("“%s” is empty: there is nothing to import"), path);
       return FALSE;
     }
 
@@ -1831,8 +1835,8 @@ mt_import_file (MtLab             *lab,
 
       g_set_error (error, MT_FORMAT_ERROR,
                    first->code == MT_FORMAT_ERROR_SYNTAX ? MT_FORMAT_ERROR_UNKNOWN_FORMAT : first->code,
-                   "Nothing in “%s” could be read as traces or problems (%u lines skipped; "
-                   "first: %s)", path, report->n_skipped, where);
+                   _("Nothing in “%s” could be read as traces or problems (%u lines skipped; "
+                     "first: %s)"), path, report->n_skipped, where);
       importer_clear (&imp);
       return FALSE;
     }

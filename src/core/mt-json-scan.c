@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-json-scan.h"
 
 /* String bodies are most of the bytes in a trace file, so they are scanned a
@@ -23,14 +25,15 @@ typedef struct
   const char *message;
 } ScanError;
 
-#define MSG_BAD_UTF8        "invalid UTF-8 in a string"
-#define MSG_CONTROL         "control character in a string (must be escaped)"
-#define MSG_UNTERMINATED    "unterminated string"
-#define MSG_BAD_U_ESCAPE    "invalid \\u escape in a string (expected four hex digits)"
-#define MSG_LONE_HIGH       "unpaired high surrogate in a \\u escape (expected a low one to follow)"
-#define MSG_LONE_LOW        "unpaired low surrogate in a \\u escape"
-#define MSG_BAD_LITERAL     "invalid literal (expected true, false or null)"
-#define MSG_EXPECTED_VALUE  "expected a value"
+#define MSG_BAD_UTF8        N_("invalid UTF-8 in a string")
+#define MSG_CONTROL         N_("control character in a string (must be escaped)")
+#define MSG_UNTERMINATED    N_("unterminated string")
+#define MSG_BAD_U_ESCAPE    N_("invalid \\u escape in a string (expected four hex digits)")
+#define MSG_LONE_HIGH       N_("unpaired high surrogate in a \\u escape " \
+                               "(expected a low one to follow)")
+#define MSG_LONE_LOW        N_("unpaired low surrogate in a \\u escape")
+#define MSG_BAD_LITERAL     N_("invalid literal (expected true, false or null)")
+#define MSG_EXPECTED_VALUE  N_("expected a value")
 
 /* One message per printable character so that the user sees what was
  * written; the error message must be a static string. NULL marks the
@@ -325,7 +328,7 @@ scan_escape (const char *p,
 
       if (c >= 0x20 && c < 0x7f)
         return fail (err, p, bad_escape_messages[c - 0x20]);
-      return fail (err, p, "invalid escape in a string");
+      return fail (err, p, N_("invalid escape in a string"));
     }
 
   if (!(next = scan_u_escape (p, end, quote, &unit, err)))
@@ -448,13 +451,13 @@ scan_number (const char *p,
     {
       p++;
       if (p == end || !is_digit (*p))
-        return fail (err, p, "expected a digit after '-'");
+        return fail (err, p, N_("expected a digit after '-'"));
     }
 
   if (*p == '0')
     {
       if (p + 1 < end && is_digit (p[1]))
-        return fail (err, p, "leading zero in a number");
+        return fail (err, p, N_("leading zero in a number"));
       p++;
     }
   else
@@ -466,7 +469,7 @@ scan_number (const char *p,
     {
       p++;
       if (p == end || !is_digit (*p))
-        return fail (err, p, "expected a digit after the decimal point");
+        return fail (err, p, N_("expected a digit after the decimal point"));
       p = scan_digits (p + 1, end);
     }
 
@@ -476,7 +479,7 @@ scan_number (const char *p,
       if (p < end && (*p == '+' || *p == '-'))
         p++;
       if (p == end || !is_digit (*p))
-        return fail (err, p, "expected a digit in the exponent");
+        return fail (err, p, N_("expected a digit in the exponent"));
       p = scan_digits (p + 1, end);
     }
 
@@ -504,8 +507,8 @@ scan_literal (const char *p,
 static const char *
 end_of_input_message (char closer)
 {
-  return closer == '}' ? "unexpected end of input in an object"
-                       : "unexpected end of input in an array";
+  return closer == '}' ? N_("unexpected end of input in an object")
+                       : N_("unexpected end of input in an array");
 }
 
 static const char *
@@ -516,17 +519,17 @@ unexpected_value_message (const char *p,
   switch (*p)
     {
     case '+':
-      return "a number cannot start with '+'";
+      return N_("a number cannot start with '+'");
     case '.':
-      return "a number cannot start with '.' (write 0.5, not .5)";
+      return N_("a number cannot start with '.' (write 0.5, not .5)");
     case '\'':
-      return "strings must be in double quotes";
+      return N_("strings must be in double quotes");
     case ']':
     case '}':
-      return "expected a value before the closing bracket";
+      return N_("expected a value before the closing bracket");
     case '\xef':
       if (p == data && end - p >= 3 && p[1] == '\xbb' && p[2] == '\xbf')
-        return "byte order mark before the JSON value";
+        return N_("byte order mark before the JSON value");
       return MSG_EXPECTED_VALUE;
     default:
       return MSG_EXPECTED_VALUE;
@@ -573,7 +576,7 @@ mt_json_validate (const char   *data,
   p = skip_whitespace (data, end);
   if (p == end)
     {
-      fail (&err, p, "empty input");
+      fail (&err, p, N_("empty input"));
       goto failed;
     }
   root_start = p;
@@ -644,7 +647,7 @@ after_value:
       p = skip_whitespace (p, end);
       if (p != end)
         {
-          fail (&err, p, "unexpected data after the JSON value");
+          fail (&err, p, N_("unexpected data after the JSON value"));
           goto failed;
         }
       goto done;
@@ -664,7 +667,7 @@ after_value:
         goto member;
       if (p < end && *p == ']')
         {
-          fail (&err, p, "trailing comma in an array");
+          fail (&err, p, N_("trailing comma in an array"));
           goto failed;
         }
       goto value;
@@ -677,8 +680,8 @@ after_value:
       goto after_value;
     }
 
-  fail (&err, p, closers[depth - 1] == '}' ? "expected ',' or '}' after an object member"
-                                           : "expected ',' or ']' after an array element");
+  fail (&err, p, closers[depth - 1] == '}' ? N_("expected ',' or '}' after an object member")
+                                           : N_("expected ',' or ']' after an array element"));
   goto failed;
 
 member:
@@ -690,8 +693,8 @@ member:
     }
   if (G_UNLIKELY (*p != '"'))
     {
-      fail (&err, p, *p == '}' ? "trailing comma in an object"
-                               : "expected a string in double quotes as an object key");
+      fail (&err, p, *p == '}' ? N_("trailing comma in an object")
+                               : N_("expected a string in double quotes as an object key"));
       goto failed;
     }
   if (!(p = scan_string (p, end, &err)))
@@ -704,7 +707,7 @@ member:
     }
   if (G_UNLIKELY (*p != ':'))
     {
-      fail (&err, p, "expected ':' after an object key");
+      fail (&err, p, N_("expected ':' after an object key"));
       goto failed;
     }
   p = skip_whitespace (p + 1, end);
@@ -1229,16 +1232,16 @@ mt_json_type_describe (MtJsonType type)
       return "null";
     case MT_JSON_FALSE:
     case MT_JSON_TRUE:
-      return "a boolean";
+      return N_("a boolean");
     case MT_JSON_NUMBER:
-      return "a number";
+      return N_("a number");
     case MT_JSON_STRING:
-      return "a string";
+      return N_("a string");
     case MT_JSON_ARRAY:
-      return "an array";
+      return N_("an array");
     case MT_JSON_OBJECT:
-      return "an object";
+      return N_("an object");
     default:
-      g_return_val_if_reached ("a value");
+      g_return_val_if_reached (N_("a value"));
     }
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -114,7 +116,7 @@ not_a_lab (const char  *name,
            GError     **error)
 {
   g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT,
-               "“%s” is not a Midthought lab file", name);
+               _("“%s” is not a Midthought lab file"), name);
   return FALSE;
 }
 
@@ -142,7 +144,7 @@ check_header_object (JsonObject  *object,
       json_node_get_int (node) < 1)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT,
-                   "“%s” has no valid lab format version in its header", name);
+                   _("“%s” has no valid lab format version in its header"), name);
       return FALSE;
     }
 
@@ -150,8 +152,8 @@ check_header_object (JsonObject  *object,
   if (found > MT_LAB_FILE_VERSION)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_NEWER_VERSION,
-                   "“%s” was written by a newer Midthought (lab format %" G_GINT64_FORMAT
-                   "; this version reads up to %d). Update Midthought to open it.",
+                   _("“%s” was written by a newer Midthought (lab format %" PRId64
+                     "; this version reads up to %d). Update Midthought to open it."),
                    name, found, MT_LAB_FILE_VERSION);
       return FALSE;
     }
@@ -542,9 +544,12 @@ set_field_error (GError        **error,
                  const char     *name)
 {
   if (scope != NULL)
-    g_set_error (error, MT_FORMAT_ERROR, code, "%s \"%s.%s\"", what, scope, name);
+    /* Translators: a problem with a lab file's field: "missing", "expected
+     * a string for" and the like, then the field, "missing \"usage.seed\"" */
+    g_set_error (error, MT_FORMAT_ERROR, code, _("%s \"%s.%s\""), what, scope, name);
   else
-    g_set_error (error, MT_FORMAT_ERROR, code, "%s \"%s\"", what, name);
+    /* Translators: as above, for a top-level field, "missing \"id\"" */
+    g_set_error (error, MT_FORMAT_ERROR, code, _("%s \"%s\""), what, name);
 }
 
 /* A member that is absent or null counts as unset. */
@@ -571,13 +576,13 @@ read_string (JsonObject  *object,
   if (node == NULL)
     {
       if (required)
-        set_field_error (error, MT_FORMAT_ERROR_MISSING, "missing", scope, name);
+        set_field_error (error, MT_FORMAT_ERROR_MISSING, _("missing"), scope, name);
       return !required;
     }
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected a string for", scope, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected a string for"), scope, name);
       return FALSE;
     }
 
@@ -596,7 +601,8 @@ read_id (JsonObject  *object,
 
   if (**value == '\0')
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected a non-empty string for", NULL, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected a non-empty string for"),
+                       NULL, name);
       return FALSE;
     }
 
@@ -620,13 +626,13 @@ read_int (JsonObject  *object,
   if (node == NULL)
     {
       if (required)
-        set_field_error (error, MT_FORMAT_ERROR_MISSING, "missing", scope, name);
+        set_field_error (error, MT_FORMAT_ERROR_MISSING, _("missing"), scope, name);
       return !required;
     }
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected an integer for", scope, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an integer for"), scope, name);
       return FALSE;
     }
 
@@ -634,8 +640,8 @@ read_int (JsonObject  *object,
   if (found < min || found > max)
     {
       set_field_error (error, MT_FORMAT_ERROR_TYPE,
-                       min == 0 && found < 0 ? "expected a non-negative integer for"
-                                             : "value out of range for",
+                       min == 0 && found < 0 ? _("expected a non-negative integer for")
+                                             : _("value out of range for"),
                        scope, name);
       return FALSE;
     }
@@ -662,7 +668,7 @@ read_double (JsonObject  *object,
   /* json-glib reads 1e999 as infinity, which no field can hold. */
   if ((type != G_TYPE_DOUBLE && type != G_TYPE_INT64) || !isfinite (json_node_get_double (node)))
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected a number for", scope, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected a number for"), scope, name);
       return FALSE;
     }
 
@@ -684,7 +690,7 @@ read_boolean (JsonObject  *object,
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected true or false for", NULL, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected true or false for"), NULL, name);
       return FALSE;
     }
 
@@ -705,13 +711,13 @@ read_object (JsonObject  *object,
   if (node == NULL)
     {
       if (required)
-        set_field_error (error, MT_FORMAT_ERROR_MISSING, "missing", NULL, name);
+        set_field_error (error, MT_FORMAT_ERROR_MISSING, _("missing"), NULL, name);
       return !required;
     }
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected an object for", NULL, name);
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an object for"), NULL, name);
       return FALSE;
     }
 
@@ -727,10 +733,10 @@ unknown_value (const char  *scope,
 {
   if (scope != NULL)
     g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                 "unknown value \"%s\" for \"%s.%s\"", value, scope, name);
+                 _("unknown value \"%s\" for \"%s.%s\""), value, scope, name);
   else
     g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                 "unknown value \"%s\" for \"%s\"", value, name);
+                 _("unknown value \"%s\" for \"%s\""), value, name);
   return FALSE;
 }
 
@@ -768,7 +774,8 @@ read_accept (JsonObject   *object,
   return TRUE;
 
 wrong_type:
-  set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected an array of strings for", NULL, "accept");
+  set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an array of strings for"),
+                   NULL, "accept");
   return FALSE;
 }
 
@@ -815,7 +822,7 @@ parse_problem (LoadState   *state,
       g_hash_table_contains (state->problem_ids, id))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_DUPLICATE,
-                   "problem id \"%s\" is already taken", id);
+                   _("problem id \"%s\" is already taken"), id);
       return NULL;
     }
 
@@ -945,7 +952,7 @@ parse_starts (JsonNode       *node,
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected an array of integers for",
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an array of integers for"),
                        "tokens", name);
       return NULL;
     }
@@ -963,7 +970,7 @@ parse_starts (JsonNode       *node,
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_INT64)
         {
-          set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected an array of integers for",
+          set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an array of integers for"),
                            "tokens", name);
           return NULL;
         }
@@ -977,7 +984,7 @@ parse_starts (JsonNode       *node,
   return mt_token_spans_new (source, starts, n_tokens, (guint32) text_length);
 
 mismatch:
-  set_field_error (error, MT_FORMAT_ERROR_TYPE, "token starts do not fit the text of",
+  set_field_error (error, MT_FORMAT_ERROR_TYPE, _("token starts do not fit the text of"),
                    "tokens", name);
   return NULL;
 }
@@ -1036,7 +1043,7 @@ parse_tokens (LoadState  *state,
 
 ignored:
   mt_load_report_add_issue (state->report, state->line, 0, error->code,
-                            "%s; token boundaries will be estimated", error->message);
+                            _("%s; token boundaries will be estimated"), error->message);
 }
 
 /* Whether a record with @id may come now: its id is new, or it is taken by
@@ -1063,7 +1070,7 @@ check_trace_id (LoadState   *state,
   if (found > 0 || mt_lab_lookup_trace (state->lab, id) != NULL)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_DUPLICATE,
-                   "trace id \"%s\" is already taken", id);
+                   _("trace id \"%s\" is already taken"), id);
       return FALSE;
     }
 
@@ -1141,7 +1148,7 @@ parse_trace (LoadState   *state,
     }
   if (created_text != NULL && !parse_timestamp (created_text, &created))
     {
-      set_field_error (error, MT_FORMAT_ERROR_TYPE, "expected an ISO 8601 date and time for",
+      set_field_error (error, MT_FORMAT_ERROR_TYPE, _("expected an ISO 8601 date and time for"),
                        NULL, "created");
       return NULL;
     }
@@ -1273,7 +1280,7 @@ parse_record (LoadState  *state,
         }
       else
         g_set_error (&error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT,
-                     "unknown record type \"%s\"", type);
+                     _("unknown record type \"%s\""), type);
     }
 
   if (error != NULL)
@@ -1310,8 +1317,8 @@ static void
 report_torn (LoadState *state)
 {
   mt_load_report_add_issue (state->report, state->line, 0, MT_FORMAT_ERROR_TORN,
-                            "the last line is incomplete, probably cut short while it was "
-                            "being written; skipped");
+                            _("the last line is incomplete, probably cut short while it was "
+                              "being written; skipped"));
   state->report->n_skipped++;
 }
 
@@ -1340,7 +1347,7 @@ load_line (LoadState  *state,
         }
 
       mt_load_report_add_issue (state->report, state->line, (guint) (invalid - data) + 1,
-                                MT_FORMAT_ERROR_ENCODING, "not valid UTF-8 text");
+                                MT_FORMAT_ERROR_ENCODING, _("not valid UTF-8 text"));
       state->report->n_skipped++;
       return;
     }
@@ -1362,7 +1369,7 @@ load_line (LoadState  *state,
 
       message = split_parser_message (error->message, &column);
       mt_load_report_add_issue (state->report, state->line, column, MT_FORMAT_ERROR_SYNTAX,
-                                "not valid JSON: %s", message);
+                                _("not valid JSON: %s"), message);
       state->report->n_skipped++;
       return;
     }
@@ -1371,7 +1378,7 @@ load_line (LoadState  *state,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) || json_parser_has_assignment (parser, NULL))
     {
       mt_load_report_add_issue (state->report, state->line, 0, MT_FORMAT_ERROR_TYPE,
-                                "expected a JSON object");
+                                _("expected a JSON object"));
       state->report->n_skipped++;
       return;
     }
@@ -1380,7 +1387,7 @@ load_line (LoadState  *state,
     {
       mt_load_report_add_issue (state->report, state->line, (guint) end + 1,
                                 MT_FORMAT_ERROR_SYNTAX,
-                                "not valid JSON: unexpected text after the record");
+                                _("not valid JSON: unexpected text after the record"));
       state->report->n_skipped++;
       return;
     }
@@ -1453,7 +1460,7 @@ add_to_lab (LoadState *state)
           mt_load_report_add_issue (state->report,
                                     g_array_index (state->trace_lines, guint, i), 0,
                                     MT_FORMAT_ERROR_TYPE,
-                                    "branch \"%s\" is its own ancestor through \"parent_id\"",
+                                    _("branch \"%s\" is its own ancestor through \"parent_id\""),
                                     mt_trace_get_id (trace));
           state->report->n_skipped++;
           reordered = TRUE;
@@ -1475,7 +1482,7 @@ add_to_lab (LoadState *state)
       GObject *item = g_ptr_array_index (rejected, i);
 
       mt_load_report_add_issue (state->report, 0, 0, MT_FORMAT_ERROR_DUPLICATE,
-                                "id \"%s\" is already taken",
+                                _("id \"%s\" is already taken"),
                                 MT_IS_PROBLEM (item) ? mt_problem_get_id (MT_PROBLEM (item))
                                                      : mt_trace_get_id (MT_TRACE (item)));
       state->report->n_skipped++;
@@ -1528,11 +1535,13 @@ read_failed (GError     **error,
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     reason = g_strerror (ENOENT);
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
-    reason = "it is a folder";
+    reason = _("it is a folder");
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
     reason = g_strerror (EACCES);
 
-  g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO, "Could not %s “%s”: %s",
+  /* Translators: the first %s is a file operation ("open", "read"),
+   * the second the file's name and the third why it failed */
+  g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_IO, _("Could not %s “%s”: %s"),
                what, name, reason);
   return FALSE;
 }
@@ -1565,7 +1574,7 @@ mt_lab_file_load (MtLab         *lab,
   file = g_file_new_for_path (path);
   input = g_file_read (file, cancellable, &local_error);
   if (input == NULL)
-    return read_failed (error, name, "open", local_error);
+    return read_failed (error, name, C_("file operation", "open"), local_error);
 
   data = g_data_input_stream_new (G_INPUT_STREAM (input));
   g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (data), 64 * 1024);
@@ -1573,7 +1582,7 @@ mt_lab_file_load (MtLab         *lab,
   /* Refuse a foreign file before reading a first line that may be huge. */
   if (g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (data), MAX_HEADER_LENGTH,
                                     cancellable, &local_error) < 0)
-    return read_failed (error, name, "read", local_error);
+    return read_failed (error, name, C_("file operation", "read"), local_error);
   if (first_line_too_long (G_BUFFERED_INPUT_STREAM (data)))
     return not_a_lab (name, error);
 
@@ -1601,7 +1610,7 @@ mt_lab_file_load (MtLab         *lab,
       line = g_data_input_stream_read_upto (data, "\n", 1, &len, cancellable, &local_error);
       if (line == NULL && local_error != NULL)
         {
-          read_failed (error, name, "read", local_error);
+          read_failed (error, name, C_("file operation", "read"), local_error);
           goto out;
         }
 
@@ -1613,7 +1622,7 @@ mt_lab_file_load (MtLab         *lab,
       if (terminated &&
           g_input_stream_skip (G_INPUT_STREAM (data), 1, cancellable, &local_error) < 0)
         {
-          read_failed (error, name, "read", local_error);
+          read_failed (error, name, C_("file operation", "read"), local_error);
           goto out;
         }
       if (len > 0 && line[len - 1] == '\r')
@@ -1634,7 +1643,7 @@ mt_lab_file_load (MtLab         *lab,
   if (state.line == 1)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_EMPTY,
-                   "“%s” is empty: it is not a Midthought lab file", name);
+                   _("“%s” is empty: it is not a Midthought lab file"), name);
       goto out;
     }
 
@@ -1787,7 +1796,9 @@ save_failed (GError     **error,
              int          errsv)
 {
   g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE,
-               "Could not save “%s”: %s: %s", name, what, g_strerror (errsv));
+               /* Translators: the file's name, the step that failed
+                * ("could not make a backup") and the system's reason */
+               _("Could not save “%s”: %s: %s"), name, what, g_strerror (errsv));
   return FALSE;
 }
 
@@ -1823,8 +1834,8 @@ mt_lab_file_save (MtLab         *lab,
   if (exists && !S_ISREG (st.st_mode))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE,
-                   "Could not save “%s”: %s", name,
-                   S_ISDIR (st.st_mode) ? "it is a folder" : "it is not a regular file");
+                   _("Could not save “%s”: %s"), name,
+                   S_ISDIR (st.st_mode) ? _("it is a folder") : _("it is not a regular file"));
       return FALSE;
     }
 
@@ -1841,7 +1852,7 @@ mt_lab_file_save (MtLab         *lab,
 
       errsv = errno;
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE,
-                   "Could not save “%s” in “%s”: %s", name, dir_name, g_strerror (errsv));
+                   _("Could not save “%s” in “%s”: %s"), name, dir_name, g_strerror (errsv));
       return FALSE;
     }
 
@@ -1857,7 +1868,7 @@ mt_lab_file_save (MtLab         *lab,
   if (result != 0)
     {
       g_unlink (temp_path);
-      return result > 0 ? save_failed (error, name, "writing failed", result) : FALSE;
+      return result > 0 ? save_failed (error, name, _("writing failed"), result) : FALSE;
     }
 
   if (exists)
@@ -1868,7 +1879,7 @@ mt_lab_file_save (MtLab         *lab,
         {
           errsv = errno;
           g_unlink (temp_path);
-          return save_failed (error, name, "could not remove the old backup", errsv);
+          return save_failed (error, name, _("could not remove the old backup"), errsv);
         }
       if (link (target, backup) != 0)
         {
@@ -1877,7 +1888,7 @@ mt_lab_file_save (MtLab         *lab,
             {
               errsv = errno;
               g_unlink (temp_path);
-              return save_failed (error, name, "could not make a backup", errsv);
+              return save_failed (error, name, _("could not make a backup"), errsv);
             }
           moved = TRUE;
         }
@@ -1889,7 +1900,7 @@ mt_lab_file_save (MtLab         *lab,
       if (moved && g_rename (backup, target) != 0)
         g_warning ("Could not put %s back after a failed save: %s", target, g_strerror (errno));
       g_unlink (temp_path);
-      return save_failed (error, name, "could not replace the file", errsv);
+      return save_failed (error, name, _("could not replace the file"), errsv);
     }
 
   sync_directory (dir);
@@ -1948,7 +1959,8 @@ writer_failed (MtLabWriter  *self,
   g_autofree char *name = g_filename_display_basename (self->path);
 
   g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE,
-               "Could not %s “%s”: %s", what, name, g_strerror (errsv));
+               /* Translators: see "Could not %s “%s”: %s" above */
+               _("Could not %s “%s”: %s"), what, name, g_strerror (errsv));
   return FALSE;
 }
 
@@ -1970,7 +1982,7 @@ write_line (MtLabWriter  *self,
       g_autofree char *name = g_filename_display_basename (self->path);
 
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE,
-                   "Could not write to “%s”: it is already closed", name);
+                   _("Could not write to “%s”: it is already closed"), name);
       return FALSE;
     }
 
@@ -1980,14 +1992,14 @@ write_line (MtLabWriter  *self,
   g_string_append_c (buffer, '\n');
 
   if (fstat (self->fd, &st) != 0)
-    return writer_failed (self, error, "write to", errno);
+    return writer_failed (self, error, C_("file operation", "write to"), errno);
 
   errsv = write_all (self->fd, buffer->str, buffer->len, &written);
   if (errsv != 0)
     {
       if (written > 0 && ftruncate (self->fd, st.st_size) != 0)
         self->need_newline = TRUE;
-      return writer_failed (self, error, "write to", errsv);
+      return writer_failed (self, error, C_("file operation", "write to"), errsv);
     }
 
   self->need_newline = FALSE;
@@ -2012,7 +2024,7 @@ check_existing (MtLabWriter  *self,
     n = pread (self->fd, head, sizeof head, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    return writer_failed (self, error, "read", errno);
+    return writer_failed (self, error, C_("file operation", "read"), errno);
 
   newline = memchr (head, '\n', (gsize) n);
   if (newline == NULL && size > n)
@@ -2023,8 +2035,8 @@ check_existing (MtLabWriter  *self,
   if (version != MT_LAB_FILE_VERSION)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT,
-                   "“%s” is in lab format %" G_GINT64_FORMAT ", which this version does not "
-                   "append to; save it as a new file first", name, version);
+                   _("“%s” is in lab format %" PRId64 ", which this version does not "
+                     "append to; save it as a new file first"), name, version);
       return FALSE;
     }
 
@@ -2032,7 +2044,7 @@ check_existing (MtLabWriter  *self,
     n = pread (self->fd, &last, 1, size - 1);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    return writer_failed (self, error, "read", errno);
+    return writer_failed (self, error, C_("file operation", "read"), errno);
 
   self->need_newline = n == 1 && last != '\n';
   return TRUE;
@@ -2061,7 +2073,7 @@ mt_lab_writer_open (const char  *path,
     fd = g_open (path, O_RDWR | O_APPEND | O_CLOEXEC, 0);
   if (fd < 0)
     {
-      writer_failed (self, error, "open", errno);
+      writer_failed (self, error, C_("file operation", "open"), errno);
       return NULL;
     }
   self->fd = fd;
@@ -2072,13 +2084,13 @@ mt_lab_writer_open (const char  *path,
       g_autofree char *name = g_filename_display_basename (path);
 
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE,
-                   "“%s” is already being written to by another run", name);
+                   _("“%s” is already being written to by another run"), name);
       return NULL;
     }
 
   if (fstat (fd, &st) != 0)
     {
-      writer_failed (self, error, "open", errno);
+      writer_failed (self, error, C_("file operation", "open"), errno);
       return NULL;
     }
 
@@ -2170,6 +2182,6 @@ mt_lab_writer_close (MtLabWriter  *self,
     errsv = errno;
 
   if (errsv != 0)
-    return writer_failed (self, error, "finish writing", errsv);
+    return writer_failed (self, error, C_("file operation", "finish writing"), errsv);
   return TRUE;
 }

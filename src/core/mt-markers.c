@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "mt-format.h"
@@ -210,7 +211,7 @@ normalize_phrase (const char  *phrase,
   segments = g_strsplit (text->str, " ... ", -1);
   if (segments[0] == NULL)
     {
-      g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE, "a phrase is empty");
+      g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE, _("a phrase is empty"));
       return NULL;
     }
   for (guint i = 0; segments[i] != NULL; i++)
@@ -221,14 +222,15 @@ normalize_phrase (const char  *phrase,
           g_str_has_prefix (segment, "... ") || g_str_has_suffix (segment, " ..."))
         {
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                       "the phrase “%s” is empty or has a gap (...) without words on both sides",
+                       _("the phrase “%s” is empty or has a gap (...) without words on both sides"),
                        phrase);
           return NULL;
         }
       if (strlen (segment) > MAX_SEGMENT_LENGTH)
         {
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                       "the phrase “%.40s…” is longer than %u bytes", phrase, MAX_SEGMENT_LENGTH);
+                       _("the phrase “%.40s…” is longer than %u bytes"),
+                       phrase, MAX_SEGMENT_LENGTH);
           return NULL;
         }
     }
@@ -420,25 +422,25 @@ mt_marker_lexicon_add_category (MtMarkerLexicon     *self,
   if (!valid_id (id))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "the category id “%s” must be letters, digits, “-” or “_”", id ? id : "");
+                   _("the category id “%s” must be letters, digits, “-” or “_”"), id ? id : "");
       return FALSE;
     }
   if (label == NULL || *label == '\0')
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                   "the category “%s” needs a label", id);
+                   _("the category “%s” needs a label"), id);
       return FALSE;
     }
   if ((scope & MT_MARKER_SCOPE_ALL) == 0 || (scope & ~MT_MARKER_SCOPE_ALL) != 0)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "the category “%s” has no valid scope", id);
+                   _("the category “%s” has no valid scope"), id);
       return FALSE;
     }
   if (phrases == NULL || phrases[0] == NULL)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                   "the category “%s” has no phrases", id);
+                   _("the category “%s” has no phrases"), id);
       return FALSE;
     }
   for (guint i = 0; phrases[i] != NULL; i++)
@@ -483,13 +485,13 @@ get_string_member (JsonObject  *object,
     {
       if (required)
         g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                     "%s: \"%s\" is missing", where, member);
+                     _("%s: \"%s\" is missing"), where, member);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "%s: expected a string for \"%s\"", where, member);
+                   _("%s: expected a string for \"%s\""), where, member);
       return NULL;
     }
   return json_node_get_string (node);
@@ -523,7 +525,7 @@ add_from_data (MtMarkerLexicon  *self,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "%s: expected an object with \"category\", \"label\" and \"phrases\"", where);
+                   _("%s: expected an object with \"category\", \"label\" and \"phrases\""), where);
       return FALSE;
     }
   object = json_node_get_object (node);
@@ -546,14 +548,15 @@ add_from_data (MtMarkerLexicon  *self,
   if (shape_name != NULL && !mt_marker_shape_from_string (shape_name, &shape))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "%s: \"shape\" must be triangle, circle, square or diamond, not “%s”",
+                   _("%s: \"shape\" must be triangle, circle, square or diamond, not “%s”"),
                    where, shape_name);
       return FALSE;
     }
   if (scope_name != NULL && !mt_marker_scope_from_string (scope_name, &scope))
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                   "%s: \"scope\" must be reasoning, answer or all, not “%s”", where, scope_name);
+                   _("%s: \"scope\" must be reasoning, answer or all, not “%s”"),
+                   where, scope_name);
       return FALSE;
     }
 
@@ -562,7 +565,7 @@ add_from_data (MtMarkerLexicon  *self,
       json_array_get_length (json_node_get_array (node)) == 0)
     {
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_MISSING,
-                   "%s: \"phrases\" must be a non-empty array of strings", where);
+                   _("%s: \"phrases\" must be a non-empty array of strings"), where);
       return FALSE;
     }
   array = json_node_get_array (node);
@@ -573,7 +576,7 @@ add_from_data (MtMarkerLexicon  *self,
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         {
           g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
-                       "%s: \"phrases\"[%u] is not a string", where, i);
+                       _("%s: \"phrases\"[%u] is not a string"), where, i);
           return FALSE;
         }
       g_ptr_array_add (phrases, (gpointer) json_node_get_string (element));
@@ -604,7 +607,7 @@ mt_marker_lexicon_add_from_bytes (MtMarkerLexicon  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   data = g_bytes_get_data (bytes, &length);
-  return add_from_data (self, data, length, "marker category", error);
+  return add_from_data (self, data, length, _("marker category"), error);
 }
 
 gboolean

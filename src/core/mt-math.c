@@ -13,6 +13,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-math.h"
 
 #define REL_TOL 1e-4
@@ -758,13 +760,13 @@ eval_error_to_string (EvalError error)
 {
   switch (error)
     {
-    case EVAL_OK: return "no error";
-    case EVAL_SYNTAX: return "not a number or expression";
-    case EVAL_DIV_ZERO: return "division by zero";
-    case EVAL_OVERFLOW: return "not a finite number";
-    case EVAL_DOMAIN: return "outside the domain of a function";
-    case EVAL_TOO_DEEP: return "nested too deeply";
-    default: return "error";
+    case EVAL_OK: return N_("no error");
+    case EVAL_SYNTAX: return N_("not a number or expression");
+    case EVAL_DIV_ZERO: return N_("division by zero");
+    case EVAL_OVERFLOW: return N_("not a finite number");
+    case EVAL_DOMAIN: return N_("outside the domain of a function");
+    case EVAL_TOO_DEEP: return N_("nested too deeply");
+    default: return N_("error");
     }
 }
 
@@ -1885,14 +1887,15 @@ kind_name (const Value *value)
 {
   switch (value->kind)
     {
-    case VALUE_SCALAR: return "a single value";
-    case VALUE_TUPLE: return value->open == '(' && value->close == ')' ? "a tuple" : "an interval";
-    case VALUE_SET: return "a set";
-    case VALUE_LIST: return "a list";
-    case VALUE_MATRIX: return "a matrix";
-    case VALUE_UNION: return "a union";
-    case VALUE_EQUATION: return "an equation";
-    default: return "a value";
+    case VALUE_SCALAR: return _("a single value");
+    case VALUE_TUPLE:
+      return value->open == '(' && value->close == ')' ? _("a tuple") : _("an interval");
+    case VALUE_SET: return _("a set");
+    case VALUE_LIST: return _("a list");
+    case VALUE_MATRIX: return _("a matrix");
+    case VALUE_UNION: return _("a union");
+    case VALUE_EQUATION: return _("an equation");
+    default: return _("a value");
     }
 }
 
@@ -1933,42 +1936,43 @@ explain (const Value *a,
       g_autofree char *dt = describe_scalar (t);
 
       if (equal && (a->uses_vars || t->uses_vars))
-        return g_strdup_printf ("equal as expressions at %d sample points (%s vs %s)",
+        return g_strdup_printf (_("equal as expressions at %d sample points (%s vs %s)"),
                                 N_POINTS, a->text, t->text);
       if (equal && percent && !points_close (a, t, 1, 1))
-        return g_strdup_printf ("equal as numbers with the percent sign (%s vs %s)", da, dt);
+        return g_strdup_printf (_("equal as numbers with the percent sign (%s vs %s)"), da, dt);
       if (equal)
-        return g_strdup_printf ("equal as numbers (%s vs %s)", da, dt);
+        return g_strdup_printf (_("equal as numbers (%s vs %s)"), da, dt);
       if (a->error != EVAL_OK && a->error != EVAL_SYNTAX)
-        return g_strdup_printf ("the answer is %s (%s): %s",
-                                eval_error_to_string (a->error), a->text, dt);
+        return g_strdup_printf (_("the answer is %s (%s): %s"),
+                                _(eval_error_to_string (a->error)), a->text, dt);
       if (a->error != EVAL_OK || t->error != EVAL_OK)
-        return g_strdup_printf ("not equal: %s vs %s", da, dt);
-      return g_strdup_printf ("not equal as numbers (%s vs %s)", da, dt);
+        return g_strdup_printf (_("not equal: %s vs %s"), da, dt);
+      return g_strdup_printf (_("not equal as numbers (%s vs %s)"), da, dt);
     }
 
   if (a->kind == VALUE_EQUATION && t->kind == VALUE_EQUATION)
-    return g_strdup (equal ? "equal as equations (lhs - rhs agree up to sign at the sample points)"
-                           : "not equal as equations");
+    return g_strdup (equal ? _("equal as equations (lhs - rhs agree up to sign at the "
+                               "sample points)")
+                           : _("not equal as equations"));
 
   if (equal)
     {
       if (is_unordered (a->kind) && is_unordered (t->kind))
-        return g_strdup_printf ("equal as sets of %u elements", a->items->len);
-      return g_strdup_printf ("equal element by element (%s)", kind_name (t));
+        return g_strdup_printf (_("equal as sets of %u elements"), a->items->len);
+      return g_strdup_printf (_("equal element by element (%s)"), kind_name (t));
     }
 
   if (a->kind != t->kind && !(is_unordered (a->kind) && is_unordered (t->kind)))
-    return g_strdup_printf ("not equal: the answer is %s, the truth %s",
+    return g_strdup_printf (_("not equal: the answer is %s, the truth %s"),
                             kind_name (a), kind_name (t));
   if (a->items != NULL && t->items != NULL && a->items->len != t->items->len)
-    return g_strdup_printf ("not equal: %u elements vs %u", a->items->len, t->items->len);
+    return g_strdup_printf (_("not equal: %u elements vs %u"), a->items->len, t->items->len);
   if (a->kind == VALUE_TUPLE && (a->open != t->open || a->close != t->close))
-    return g_strdup_printf ("not equal: the ends differ (%c…%c vs %c…%c)",
+    return g_strdup_printf (_("not equal: the ends differ (%c…%c vs %c…%c)"),
                             a->open, a->close, t->open, t->close);
   if (a->kind == VALUE_MATRIX && (a->rows != t->rows || a->cols != t->cols))
-    return g_strdup_printf ("not equal: %u×%u vs %u×%u", a->rows, a->cols, t->rows, t->cols);
-  return g_strdup_printf ("not equal: an element of %s differs", kind_name (t));
+    return g_strdup_printf (_("not equal: %u×%u vs %u×%u"), a->rows, a->cols, t->rows, t->cols);
+  return g_strdup_printf (_("not equal: an element of %s differs"), kind_name (t));
 }
 
 /* A multiple-choice truth "B" or "(B)": the letter in the answer counts. */
@@ -2035,25 +2039,25 @@ _mt_math_equal (const char  *answer,
 
   if (norm_t == NULL)
     {
-      *reason = g_strdup_printf ("the truth is %zu bytes long; at most %d are evaluated",
+      *reason = g_strdup_printf (_("the truth is %zu bytes long; at most %d are evaluated"),
                                  strlen (truth), MT_MATH_MAX_INPUT);
       return MT_MATH_UNJUDGEABLE;
     }
   if (norm_a == NULL)
     {
-      *reason = g_strdup_printf ("the answer is %zu bytes long; at most %d are evaluated",
+      *reason = g_strdup_printf (_("the answer is %zu bytes long; at most %d are evaluated"),
                                  strlen (answer), MT_MATH_MAX_INPUT);
       return MT_MATH_UNJUDGEABLE;
     }
   if (norm_a[0] == '\0')
     {
-      *reason = g_strdup ("the answer is empty after normalization");
+      *reason = g_strdup (_("the answer is empty after normalization"));
       return MT_MATH_NOT_EQUAL;
     }
 
   if (g_ascii_strcasecmp (norm_a, norm_t) == 0)
     {
-      *reason = g_strdup ("equal after normalization");
+      *reason = g_strdup (_("equal after normalization"));
       return MT_MATH_EQUAL;
     }
 
@@ -2063,7 +2067,7 @@ _mt_math_equal (const char  *answer,
 
       if (chosen != '\0')
         {
-          *reason = g_strdup_printf ("option %c vs %c", chosen, letter);
+          *reason = g_strdup_printf (_("option %c vs %c"), chosen, letter);
           return chosen == letter ? MT_MATH_EQUAL : MT_MATH_NOT_EQUAL;
         }
     }
@@ -2073,8 +2077,8 @@ _mt_math_equal (const char  *answer,
 
   if (too_deep (value_t) || too_deep (value_a))
     {
-      *reason = g_strdup_printf ("the %s is nested too deeply to evaluate",
-                                 too_deep (value_t) ? "truth" : "answer");
+      *reason = g_strdup_printf (_("the %s is nested too deeply to evaluate"),
+                                 too_deep (value_t) ? _("truth") : _("answer"));
       return MT_MATH_UNJUDGEABLE;
     }
 
@@ -2082,8 +2086,8 @@ _mt_math_equal (const char  *answer,
   if (!equal && value_t->kind == VALUE_SCALAR && value_t->infinity == 0 &&
       value_t->error != EVAL_OK && value_t->error != EVAL_SYNTAX)
     {
-      *reason = g_strdup_printf ("the truth is %s (%s)", eval_error_to_string (value_t->error),
-                                 norm_t);
+      *reason = g_strdup_printf (_("the truth is %s (%s)"),
+                                 _(eval_error_to_string (value_t->error)), norm_t);
       return MT_MATH_UNJUDGEABLE;
     }
 

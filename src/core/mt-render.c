@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-interrupt-texts.h"
 #include "mt-render.h"
 
@@ -186,7 +188,7 @@ resolve_position (const MtRenderInput  *input,
       if (isnan (position->fraction) || position->fraction < 0.0 || position->fraction > 1.0)
         {
           g_set_error (error, MT_RENDER_ERROR, MT_RENDER_ERROR_POSITION,
-                       "the interrupt position must be a fraction from 0 to 1, not %g",
+                       _("the interrupt position must be a fraction from 0 to 1, not %g"),
                        position->fraction);
           return FALSE;
         }
@@ -200,7 +202,7 @@ resolve_position (const MtRenderInput  *input,
 
     default:
       g_set_error (error, MT_RENDER_ERROR, MT_RENDER_ERROR_POSITION,
-                   "unknown kind of interrupt position %d", position->kind);
+                   _("unknown kind of interrupt position %d"), position->kind);
       return FALSE;
     }
 
@@ -329,15 +331,15 @@ mt_render_interrupt (MtFamily             *family,
   if (!mt_render_supports_role (kind, role))
     {
       g_set_error (error, MT_RENDER_ERROR, MT_RENDER_ERROR_UNSUPPORTED,
-                   "a %s interrupt acts inside the model's own thinking and has no "
-                   "user-turn form", mt_interrupt_kind_to_string (kind));
+                   _("a %s interrupt acts inside the model's own thinking and has no "
+                     "user-turn form"), mt_interrupt_kind_to_string (kind));
       return NULL;
     }
 
   if (kind_requires_text (kind) && text == NULL)
     {
       g_set_error (error, MT_RENDER_ERROR, MT_RENDER_ERROR_MISSING_TEXT,
-                   "a %s interrupt needs the text to inject",
+                   _("a %s interrupt needs the text to inject"),
                    mt_interrupt_kind_to_string (kind));
       return NULL;
     }
@@ -348,7 +350,7 @@ mt_render_interrupt (MtFamily             *family,
       if (mt_token_spans_get_text_length (input->spans) != reasoning_length)
         {
           g_set_error (error, MT_RENDER_ERROR, MT_RENDER_ERROR_SPANS,
-                       "the token spans cover %u bytes but the reasoning has %" G_GSIZE_FORMAT,
+                       _("the token spans cover %u bytes but the reasoning has %zu"),
                        mt_token_spans_get_text_length (input->spans), reasoning_length);
           return NULL;
         }

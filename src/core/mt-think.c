@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-think.h"
 
 /* Past this many blocks or messages the note gives a count instead of offsets:
@@ -105,14 +107,6 @@ note_add (Parser     *p,
   va_start (args, format);
   g_string_append_vprintf (p->note, format, args);
   va_end (args);
-}
-
-static const char *
-plural (gsize       n,
-        const char *one,
-        const char *many)
-{
-  return n == 1 ? one : many;
 }
 
 /* Finds the first of @n_tags tags in [@from, @end). One pass over the text,
@@ -252,8 +246,8 @@ split_blocks (Parser    *p,
       p->style = MT_THINK_STYLE_MISSING_OPENER;
       add_range (p->reasoning, 0, first_close);
       p->n_blocks++;
-      note_add (p, "no opening tag: text before %s at byte %" G_GSSIZE_FORMAT
-                " is reasoning (output starts inside the thinking block)",
+      note_add (p, _("no opening tag: text before %s at byte %zd"
+                     " is reasoning (output starts inside the thinking block)"),
                 close->str, first_close);
       pos = first_close + close->len;
     }
@@ -276,18 +270,20 @@ split_blocks (Parser    *p,
         {
           add_range (p->reasoning, body, p->len);
           p->closed = FALSE;
-          note_add (p, "thinking block opened by %s at byte %" G_GSSIZE_FORMAT
-                    " never closes: all %" G_GSIZE_FORMAT " %s after it %s reasoning"
-                    " (cut at the token cap?)", open->str, o, p->len - body,
-                    plural (p->len - body, "byte", "bytes"),
-                    plural (p->len - body, "is", "are"));
+          note_add (p, g_dngettext (GETTEXT_PACKAGE,
+                                    "thinking block opened by %s at byte %zd never closes:"
+                                    " all %zu byte after it is reasoning (cut at the token cap?)",
+                                    "thinking block opened by %s at byte %zd never closes:"
+                                    " all %zu bytes after it are reasoning (cut at the token cap?)",
+                                    p->len - body),
+                    open->str, o, p->len - body);
           pos = p->len;
           break;
         }
 
       add_range (p->reasoning, body, c);
       if (p->n_blocks <= MAX_DETAILED)
-        note_add (p, "found %s at byte %" G_GSSIZE_FORMAT " and %s at byte %" G_GSSIZE_FORMAT,
+        note_add (p, _("found %s at byte %zd and %s at byte %zd"),
                   open->str, o, close->str, c);
       pos = c + close->len;
     }
@@ -296,7 +292,7 @@ split_blocks (Parser    *p,
     add_range (p->outside, pos, p->len);
 
   if (p->n_blocks > MAX_DETAILED)
-    note_add (p, "%u more thinking blocks after these", p->n_blocks - MAX_DETAILED);
+    note_add (p, _("%u more thinking blocks after these"), p->n_blocks - MAX_DETAILED);
 
   /* A close tag in the answer usually means the model echoed one or the
    * blocks were nested; the text is kept as it is, but the user should know. */
@@ -309,14 +305,14 @@ split_blocks (Parser    *p,
       while ((c = find_tag (p->text, from, range.end, close)) >= 0)
         {
           if (n_stray == 0)
-            note_add (p, "stray %s at byte %" G_GSSIZE_FORMAT " left in the answer",
+            note_add (p, _("stray %s at byte %zd left in the answer"),
                       close->str, c);
           n_stray++;
           from = c + close->len;
         }
     }
   if (n_stray > 1)
-    note_add (p, "%u stray %s tags in the answer in all", n_stray, close->str);
+    note_add (p, _("%u stray %s tags in the answer in all"), n_stray, close->str);
 }
 
 /* Sky-T1 / OpenThoughts put the final answer between solution tags; text
@@ -355,8 +351,8 @@ narrow_to_solution (Parser *p)
               /* Close with no open: the solution began where this piece did. */
               add_range (solutions, pos, t);
               if (n_found <= MAX_DETAILED)
-                note_add (p, "%s at byte %" G_GSSIZE_FORMAT " has no %s: the text before it"
-                          " is the solution", solution_close.str, t, solution_open.str);
+                note_add (p, _("%s at byte %zd has no %s: the text before it"
+                               " is the solution"), solution_close.str, t, solution_open.str);
               pos = t + solution_close.len;
             }
           else
@@ -368,16 +364,15 @@ narrow_to_solution (Parser *p)
                 {
                   add_range (solutions, body, range.end);
                   if (n_found <= MAX_DETAILED)
-                    note_add (p, "solution opened by %s at byte %" G_GSSIZE_FORMAT
-                              " never closes: the rest is the answer", solution_open.str, t);
+                    note_add (p, _("solution opened by %s at byte %zd"
+                                   " never closes: the rest is the answer"), solution_open.str, t);
                   pos = range.end;
                 }
               else
                 {
                   add_range (solutions, body, c);
                   if (n_found <= MAX_DETAILED)
-                    note_add (p, "solution between %s at byte %" G_GSSIZE_FORMAT
-                              " and %s at byte %" G_GSSIZE_FORMAT,
+                    note_add (p, _("solution between %s at byte %zd and %s at byte %zd"),
                               solution_open.str, t, solution_close.str, c);
                   pos = c + solution_close.len;
                 }
@@ -407,8 +402,11 @@ narrow_to_solution (Parser *p)
   g_array_append_vals (p->outside, solutions->data, solutions->len);
 
   if (dropped > 0)
-    note_add (p, "%" G_GSIZE_FORMAT " %s of text outside the solution tags left out",
-              dropped, plural (dropped, "byte", "bytes"));
+    note_add (p, g_dngettext (GETTEXT_PACKAGE,
+                              "%zu byte of text outside the solution tags left out",
+                              "%zu bytes of text outside the solution tags left out",
+                              dropped),
+              dropped);
 }
 
 /* Returns the length of the channel name that starts at @from: it ends at
@@ -506,17 +504,17 @@ split_harmony (Parser *p)
                 {
                   add_range (p->outside, gap.start, gap.end);
                   n_final++;
-                  note_add (p, "text before <|return|> at byte %" G_GSSIZE_FORMAT " has no"
-                            " message header: taken as the answer (output starts inside the"
-                            " final message)", tok.offset);
+                  note_add (p, _("text before <|return|> at byte %zd has no"
+                                 " message header: taken as the answer (output starts inside the"
+                                 " final message)"), tok.offset);
                 }
               else
                 {
                   add_range (p->reasoning, gap.start, gap.end);
                   p->n_blocks++;
-                  note_add (p, "text before %s at byte %" G_GSSIZE_FORMAT " has no message"
-                            " header: taken as reasoning (output starts inside the analysis"
-                            " message)", harmony_tags[tok.token].str, tok.offset);
+                  note_add (p, _("text before %s at byte %zd has no message"
+                                 " header: taken as reasoning (output starts inside the analysis"
+                                 " message)"), harmony_tags[tok.token].str, tok.offset);
                 }
             }
           else
@@ -612,17 +610,21 @@ split_harmony (Parser *p)
           last_open = body_end == p->len && ended_by == NULL;
 
           if (p->n_blocks <= MAX_DETAILED && ended_by != NULL)
-            note_add (p, "%s message at byte %" G_GSSIZE_FORMAT " ends with %s at byte %"
-                      G_GSIZE_FORMAT, name, tok.offset, ended_by, body_end);
+            /* Translators: the first %s is a channel name, "analysis" */
+            note_add (p, _("%s message at byte %zd ends with %s at byte %zu"),
+                      name, tok.offset, ended_by, body_end);
           else if (p->n_blocks <= MAX_DETAILED && last_open)
-            note_add (p, "%s message at byte %" G_GSSIZE_FORMAT " runs to the end of the text:"
-                      " all %" G_GSIZE_FORMAT " %s after it %s reasoning"
-                      " (cut at the token cap?)", name, tok.offset, body_end - body,
-                      plural (body_end - body, "byte", "bytes"),
-                      plural (body_end - body, "is", "are"));
+            note_add (p, g_dngettext (GETTEXT_PACKAGE,
+                                      "%s message at byte %zd runs to the end of the text:"
+                                      " all %zu byte after it is reasoning (cut at the token cap?)",
+                                      "%s message at byte %zd runs to the end of the text:"
+                                      " all %zu bytes after it are reasoning"
+                                      " (cut at the token cap?)",
+                                      body_end - body),
+                      name, tok.offset, body_end - body);
           else if (p->n_blocks <= MAX_DETAILED)
-            note_add (p, "%s message at byte %" G_GSSIZE_FORMAT " has no <|end|>: it ends"
-                      " where the next message starts at byte %" G_GSIZE_FORMAT,
+            note_add (p, _("%s message at byte %zd has no <|end|>: it ends"
+                           " where the next message starts at byte %zu"),
                       name, tok.offset, body_end);
         }
       else
@@ -638,17 +640,17 @@ split_harmony (Parser *p)
             n_other++;
 
           if (!final && n_other <= MAX_DETAILED)
-            note_add (p, "message at byte %" G_GSSIZE_FORMAT " is on no known channel:"
-                      " kept in the answer", tok.offset);
+            note_add (p, _("message at byte %zd is on no known channel:"
+                           " kept in the answer"), tok.offset);
           else if (final && n_final <= MAX_DETAILED && ended_by != NULL)
-            note_add (p, "final message at byte %" G_GSSIZE_FORMAT " ends with %s at byte %"
-                      G_GSIZE_FORMAT, tok.offset, ended_by, body_end);
+            note_add (p, _("final message at byte %zd ends with %s at byte %zu"),
+                      tok.offset, ended_by, body_end);
           else if (final && n_final <= MAX_DETAILED && body_end == p->len)
-            note_add (p, "final message at byte %" G_GSSIZE_FORMAT " runs to the end of the"
-                      " text (no <|return|>)", tok.offset);
+            note_add (p, _("final message at byte %zd runs to the end of the"
+                           " text (no <|return|>)"), tok.offset);
           else if (final && n_final <= MAX_DETAILED)
-            note_add (p, "final message at byte %" G_GSSIZE_FORMAT " has no <|return|>: it"
-                      " ends where the next message starts at byte %" G_GSIZE_FORMAT,
+            note_add (p, _("final message at byte %zd has no <|return|>: it"
+                           " ends where the next message starts at byte %zu"),
                       tok.offset, body_end);
         }
     }
@@ -657,11 +659,11 @@ split_harmony (Parser *p)
     add_range (p->outside, pos, header >= 0 ? (gsize) header : p->len);
 
   if (p->n_blocks > MAX_DETAILED)
-    note_add (p, "%u more reasoning messages after these", p->n_blocks - MAX_DETAILED);
+    note_add (p, _("%u more reasoning messages after these"), p->n_blocks - MAX_DETAILED);
   if (n_final > MAX_DETAILED)
-    note_add (p, "%u more final messages after these", n_final - MAX_DETAILED);
+    note_add (p, _("%u more final messages after these"), n_final - MAX_DETAILED);
   if (n_final == 0)
-    note_add (p, "no final message");
+    note_add (p, "%s", _("no final message"));
 
   p->closed = !last_open;
 }
@@ -706,24 +708,28 @@ note_summary (Parser             *p,
     return;
 
   if (p->n_blocks > 1)
-    note_add (p, harmony ? "%u reasoning messages joined" : "%u thinking blocks joined",
+    note_add (p, harmony ? _("%u reasoning messages joined") : _("%u thinking blocks joined"),
               p->n_blocks);
   if (n_reasoning_pieces == 0)
-    note_add (p, "%s empty (thinking switched off?)",
-              p->n_blocks > 1 ? "all of the reasoning is" : "the reasoning is");
+    /* Translators: %s is "all of the reasoning is" or "the reasoning is" */
+    note_add (p, _("%s empty (thinking switched off?)"),
+              p->n_blocks > 1 ? _("all of the reasoning is") : _("the reasoning is"));
 
   if (n_answer_pieces == 0)
     {
       /* Harmony has already said "no final message"; an unclosed block has
        * already said why nothing follows it. */
       if (p->closed && !harmony)
-        note_add (p, "no answer after the thinking");
+        note_add (p, "%s", _("no answer after the thinking"));
     }
   else if (harmony)
     {
       if (n_answer_pieces > 1)
-        note_add (p, "answer joined from %u messages (%" G_GSIZE_FORMAT " %s)",
-                  n_answer_pieces, answer_len, plural (answer_len, "byte", "bytes"));
+        note_add (p, g_dngettext (GETTEXT_PACKAGE,
+                                  "answer joined from %u messages (%zu byte)",
+                                  "answer joined from %u messages (%zu bytes)",
+                                  answer_len),
+                  n_answer_pieces, answer_len);
     }
   else if (n_answer_pieces == 1 && p->n_blocks == 1)
     {
@@ -738,15 +744,24 @@ note_summary (Parser             *p,
             after = piece.start >= block.end;
         }
 
-      note_add (p, "%s (%" G_GSIZE_FORMAT " %s)",
-                after ? "answer after it" : "answer is the text before the thinking",
-                answer_len, plural (answer_len, "byte", "bytes"));
+      /* Translators: where the answer is, then its length, "answer after it (12 bytes)" */
+      note_add (p, g_dngettext (GETTEXT_PACKAGE, "%s (%zu byte)", "%s (%zu bytes)", answer_len),
+                after ? _("answer after it") : _("answer is the text before the thinking"),
+                answer_len);
     }
   else
     {
-      note_add (p, "answer joined from %u %s of text outside the thinking (%" G_GSIZE_FORMAT
-                " %s)", n_answer_pieces, plural (n_answer_pieces, "piece", "pieces"),
-                answer_len, plural (answer_len, "byte", "bytes"));
+      /* Translators: the answer's pieces, then its length and "byte" or
+       * "bytes" as translated just below */
+      note_add (p, g_dngettext (GETTEXT_PACKAGE,
+                                "answer joined from %u piece of text outside the thinking"
+                                " (%zu %s)",
+                                "answer joined from %u pieces of text outside the thinking"
+                                " (%zu %s)",
+                                n_answer_pieces),
+                n_answer_pieces, answer_len,
+                /* Translators: the unit of an answer's length, "(12 bytes)" */
+                g_dngettext (GETTEXT_PACKAGE, "byte", "bytes", answer_len));
     }
 }
 
@@ -803,17 +818,25 @@ mt_think_split (const char   *text,
           add_range (p.reasoning, 0, p.len);
           p.n_blocks = 1;
           p.closed = FALSE;
-          note_add (&p, "no tags, and the prompt opened the thinking block: it never"
-                    " closes, so all %" G_GSIZE_FORMAT " %s reasoning"
-                    " (cut at the token cap?)", p.len,
-                    plural (p.len, "byte is", "bytes are"));
+          note_add (&p, g_dngettext (GETTEXT_PACKAGE,
+                                     "no tags, and the prompt opened the thinking block: it never"
+                                     " closes, so all %zu byte is reasoning"
+                                     " (cut at the token cap?)",
+                                     "no tags, and the prompt opened the thinking block: it never"
+                                     " closes, so all %zu bytes are reasoning"
+                                     " (cut at the token cap?)",
+                                     p.len),
+                    p.len);
         }
       else
         {
           p.style = MT_THINK_STYLE_NONE;
           add_range (p.outside, 0, p.len);
-          note_add (&p, "no thinking tags: all %" G_GSIZE_FORMAT " %s the answer",
-                    p.len, plural (p.len, "byte is", "bytes are"));
+          note_add (&p, g_dngettext (GETTEXT_PACKAGE,
+                                     "no thinking tags: all %zu byte is the answer",
+                                     "no thinking tags: all %zu bytes are the answer",
+                                     p.len),
+                    p.len);
         }
     }
   else
@@ -856,8 +879,11 @@ mt_think_split (const char   *text,
        nul = memchr (nul + 1, '\0', p.len - (nul + 1 - p.text)))
     n_nul++;
   if (n_nul > 0)
-    note_add (&p, "the text holds %" G_GSIZE_FORMAT " NUL %s, left out of the output",
-              n_nul, plural (n_nul, "byte", "bytes"));
+    note_add (&p, g_dngettext (GETTEXT_PACKAGE,
+                               "the text holds %zu NUL byte, left out of the output",
+                               "the text holds %zu NUL bytes, left out of the output",
+                               n_nul),
+              n_nul);
 
   split->note = g_string_free (p.note, FALSE);
   g_array_unref (p.reasoning);

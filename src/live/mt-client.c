@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "mt-client.h"
@@ -349,8 +350,8 @@ map_transport_error (MtClient     *self,
 
       *retryable = error->code == G_RESOLVER_ERROR_TEMPORARY_FAILURE;
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_DNS,
-                          "Could not find the server “%s”: the host name does not resolve. "
-                          "Check the URL for typos and the network connection.",
+                          _("Could not find the server “%s”: the host name does not resolve. "
+                            "Check the URL for typos and the network connection."),
                           uri != NULL ? g_uri_get_host (uri) : url);
     }
 
@@ -359,14 +360,14 @@ map_transport_error (MtClient     *self,
       const char *hint;
 
       if (error->code == G_TLS_ERROR_BAD_CERTIFICATE)
-        hint = "The server's certificate is not trusted.";
+        hint = _("The server's certificate is not trusted.");
       else if (error->code == G_TLS_ERROR_UNAVAILABLE)
-        hint = "TLS support is not installed (glib-networking).";
+        hint = _("TLS support is not installed (glib-networking).");
       else
-        hint = "If the server speaks plain HTTP, use an http:// URL.";
+        hint = _("If the server speaks plain HTTP, use an http:// URL.");
 
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_TLS,
-                          "Could not make a secure connection to %s: %s. %s",
+                          _("Could not make a secure connection to %s: %s. %s"),
                           url, detail, hint);
     }
 
@@ -374,7 +375,7 @@ map_transport_error (MtClient     *self,
     {
       *retryable = TRUE;
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_CONNECT,
-                          "Could not connect to %s: connection refused. Is the server running?",
+                          _("Could not connect to %s: connection refused. Is the server running?"),
                           url);
     }
 
@@ -389,7 +390,7 @@ map_transport_error (MtClient     *self,
                 error->code == G_IO_ERROR_PARTIAL_INPUT);
 
   return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_CONNECT,
-                      "Could not connect to %s: %s.", url, detail);
+                      _("Could not connect to %s: %s."), url, detail);
 }
 
 static gint64
@@ -439,7 +440,7 @@ http_status_error (MtClient  *self,
     : NULL;
   quoted = format_quote (quote);
   attempts = request->attempt > 1
-    ? g_strdup_printf (" (gave up after %u attempts)", request->attempt)
+    ? g_strdup_printf (_(" (gave up after %u attempts)"), request->attempt)
     : g_strdup ("");
 
   if (reason == NULL || reason[0] == '\0')
@@ -451,12 +452,12 @@ http_status_error (MtClient  *self,
     {
       if (self->api_key == NULL || self->api_key[0] == '\0')
         return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_UNAUTHORIZED,
-                            "The server requires an API key (HTTP %u) and none is set%s",
+                            _("The server requires an API key (HTTP %u) and none is set%s"),
                             status, quoted);
 
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_UNAUTHORIZED,
-                          "The server refused the API key (HTTP %u)%s. "
-                          "Check the key stored for %s.",
+                          _("The server refused the API key (HTTP %u)%s. "
+                            "Check the key stored for %s."),
                           status, quoted, mt_endpoint_get_base_url (self->endpoint));
     }
 
@@ -464,8 +465,8 @@ http_status_error (MtClient  *self,
     {
       if (request->operation == OPERATION_LIST_MODELS)
         return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_NOT_FOUND,
-                            "%s was not found (HTTP 404). Check the base URL: "
-                            "OpenAI-compatible servers answer under /v1.", url);
+                            _("%s was not found (HTTP 404). Check the base URL: "
+                              "OpenAI-compatible servers answer under /v1."), url);
 
       if (models != NULL && request->model != NULL &&
           !g_strv_contains ((const char * const *) models, request->model))
@@ -476,27 +477,27 @@ http_status_error (MtClient  *self,
           for (guint i = 0; i < n && i < MAX_LISTED_MODELS; i++)
             g_string_append_printf (list, "%s“%s”", i > 0 ? ", " : "", models[i]);
           if (n > MAX_LISTED_MODELS)
-            g_string_append_printf (list, " and %u more", n - MAX_LISTED_MODELS);
+            g_string_append_printf (list, _(" and %u more"), n - MAX_LISTED_MODELS);
 
           if (n == 0)
             return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_NOT_FOUND,
-                                "The server has no model “%s” (HTTP 404) and lists no models.",
+                                _("The server has no model “%s” (HTTP 404) and lists no models."),
                                 request->model);
 
           return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_NOT_FOUND,
-                              "The server has no model “%s” (HTTP 404). Available: %s.",
+                              _("The server has no model “%s” (HTTP 404). Available: %s."),
                               request->model, list->str);
         }
 
       if (models != NULL)
         return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_NOT_FOUND,
-                            "%s was not found (HTTP 404) although the server has the model "
-                            "“%s”. Check the base URL, or try the other completion mode.",
+                            _("%s was not found (HTTP 404) although the server has the model "
+                              "“%s”. Check the base URL, or try the other completion mode."),
                             url, request->model);
 
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_NOT_FOUND,
-                          "%s was not found (HTTP 404)%s. Check the model name “%s” "
-                          "and the base URL.",
+                          _("%s was not found (HTTP 404)%s. Check the model name “%s” "
+                            "and the base URL."),
                           url, quoted, request->model != NULL ? request->model : "");
     }
 
@@ -509,24 +510,24 @@ http_status_error (MtClient  *self,
         {
           wait = describe_wait (retry_after);
           return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_RATE_LIMITED,
-                              "The server is rate limiting requests (HTTP 429)%s and asks "
-                              "to wait %s before trying again.",
+                              _("The server is rate limiting requests (HTTP 429)%s and asks "
+                                "to wait %s before trying again."),
                               quoted, wait);
         }
 
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_RATE_LIMITED,
-                          "The server is rate limiting requests (HTTP 429)%s%s. "
-                          "Lower the number of parallel requests or wait a while.",
+                          _("The server is rate limiting requests (HTTP 429)%s%s. "
+                            "Lower the number of parallel requests or wait a while."),
                           quoted, attempts);
     }
 
   if (SOUP_STATUS_IS_SERVER_ERROR (status))
     return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_SERVER,
-                        "The server failed with HTTP %u %s%s%s",
+                        _("The server failed with HTTP %u %s%s%s"),
                         status, reason, quoted, attempts);
 
   return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_HTTP,
-                      "The server rejected the request with HTTP %u %s%s",
+                      _("The server rejected the request with HTTP %u %s%s"),
                       status, reason, quoted);
 }
 
@@ -651,7 +652,7 @@ parse_model_list (const char  *data,
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                   "The server's model list is not JSON: %s", local_error->message);
+                   _("The server's model list is not JSON: %s"), local_error->message);
       return NULL;
     }
 
@@ -662,8 +663,8 @@ parse_model_list (const char  *data,
   if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     {
       g_set_error_literal (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                           "The server's model list has no “data” array; "
-                           "it does not look like an OpenAI-compatible server");
+                           _("The server's model list has no “data” array; "
+                             "it does not look like an OpenAI-compatible server"));
       return NULL;
     }
 
@@ -768,7 +769,7 @@ request_response_done (GTask *task)
   if (!request->stream_at_eof)
     {
       request_fail (task, g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                                       "The server's model list is larger than %u MB",
+                                       _("The server's model list is larger than %u MB"),
                                        MAX_MODELS_BODY / (1024 * 1024)));
       return;
     }
@@ -801,8 +802,8 @@ request_read_response_cb (GObject      *object,
         request_fail (task, g_steal_pointer (&error));
       else if (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (request->message)))
         request_fail (task, g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_STREAM_DROPPED,
-                                         "The connection broke while reading the model "
-                                         "list: %s", error->message));
+                                         _("The connection broke while reading the model "
+                                           "list: %s"), error->message));
       else
         /* What arrived of an error page is still worth quoting. */
         request_response_done (task);
@@ -1137,8 +1138,8 @@ request_event_cb (const MtSseEvent  *event,
       g_autofree char *message = extract_server_message (self, event->data, event->data_len);
 
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_SERVER,
-                   "The server reported an error mid-stream: “%s”",
-                   message != NULL ? message : "(no message)");
+                   _("The server reported an error mid-stream: “%s”"),
+                   message != NULL ? message : _("(no message)"));
       return FALSE;
     }
 
@@ -1147,16 +1148,16 @@ request_event_cb (const MtSseEvent  *event,
       g_autofree char *start = excerpt (event->data, event->data_len);
 
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                   "The server sent an event that is not JSON (%s at byte %" G_GSIZE_FORMAT
-                   "): “%s”", problem, offset, start);
+                   _("The server sent an event that is not JSON (%s at byte %zu): “%s”"),
+                   _(problem), offset, start);
       return FALSE;
     }
 
   if (root.type != MT_JSON_OBJECT)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                   "The server sent an event holding %s instead of an object",
-                   mt_json_type_describe (root.type));
+                   _("The server sent an event holding %s instead of an object"),
+                   _(mt_json_type_describe (root.type)));
       return FALSE;
     }
 
@@ -1165,8 +1166,8 @@ request_event_cb (const MtSseEvent  *event,
       g_autofree char *message = extract_server_message (self, event->data, event->data_len);
 
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_SERVER,
-                   "The server reported an error mid-stream: “%s”",
-                   message != NULL ? message : "(no message)");
+                   _("The server reported an error mid-stream: “%s”"),
+                   message != NULL ? message : _("(no message)"));
       return FALSE;
     }
 
@@ -1218,10 +1219,13 @@ stream_dropped_error (Request    *request,
   guint n_tokens = _mt_completion_get_total_tokens (request->completion);
 
   return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_STREAM_DROPPED,
-                      "The server ended the stream before the completion finished%s%s "
-                      "(%u %s received; the partial text is kept)",
-                      reason != NULL ? ": " : "", reason != NULL ? reason : "",
-                      n_tokens, n_tokens == 1 ? "token" : "tokens");
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "The server ended the stream before the completion finished%s%s "
+                                   "(%u token received; the partial text is kept)",
+                                   "The server ended the stream before the completion finished%s%s "
+                                   "(%u tokens received; the partial text is kept)",
+                                   n_tokens),
+                      reason != NULL ? ": " : "", reason != NULL ? reason : "", n_tokens);
 }
 
 static void
@@ -1364,9 +1368,9 @@ request_start_stream (GTask *task)
   if (g_strcmp0 (content_type, "application/json") == 0)
     {
       request_fail (task, g_error_new_literal (MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                                               "The server answered with one JSON document "
-                                               "instead of an event stream; it does not "
-                                               "seem to support streaming"));
+                                               _("The server answered with one JSON document "
+                                                 "instead of an event stream; it does not "
+                                                 "seem to support streaming")));
       return;
     }
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-endpoint.h"
 
 /* The same parsing flags libsoup uses for HTTP URIs, so that whatever this
@@ -134,8 +136,8 @@ normalize_base_url (const char  *text,
   if (has_user_info (text))
     {
       g_set_error_literal (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                           "The URL contains a user name or password; remove it and store "
-                           "the API key in the keyring instead");
+                           _("The URL contains a user name or password; remove it and store "
+                             "the API key in the keyring instead"));
       return NULL;
     }
 
@@ -145,7 +147,7 @@ normalize_base_url (const char  *text,
   if (strstr (text, "://") == NULL)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” is not an http or https URL; start it with “http://” or “https://”",
+                   _("“%s” is not an http or https URL; start it with “http://” or “https://”"),
                    text);
       return NULL;
     }
@@ -154,7 +156,7 @@ normalize_base_url (const char  *text,
   if (uri == NULL)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” is not a valid URL: %s", text, local_error->message);
+                   _("“%s” is not a valid URL: %s"), text, local_error->message);
       return NULL;
     }
 
@@ -162,28 +164,28 @@ normalize_base_url (const char  *text,
   if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” is not an http or https URL", text);
+                   _("“%s” is not an http or https URL"), text);
       return NULL;
     }
 
   if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” has no host name", text);
+                   _("“%s” has no host name"), text);
       return NULL;
     }
 
   if (!host_is_valid (g_uri_get_host (uri)))
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” has an invalid host name “%s”", text, g_uri_get_host (uri));
+                   _("“%s” has an invalid host name “%s”"), text, g_uri_get_host (uri));
       return NULL;
     }
 
   if (g_uri_get_port (uri) == 0)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” has port 0; use the port the server listens on", text);
+                   _("“%s” has port 0; use the port the server listens on"), text);
       return NULL;
     }
 
@@ -192,7 +194,7 @@ normalize_base_url (const char  *text,
   if (g_uri_get_query (uri) != NULL)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” has a query string (“?…”); the base URL must end with its path",
+                   _("“%s” has a query string (“?…”); the base URL must end with its path"),
                    text);
       return NULL;
     }
@@ -200,7 +202,7 @@ normalize_base_url (const char  *text,
   if (g_uri_get_fragment (uri) != NULL)
     {
       g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_URL,
-                   "“%s” has a fragment (“#…”); the base URL must end with its path",
+                   _("“%s” has a fragment (“#…”); the base URL must end with its path"),
                    text);
       return NULL;
     }

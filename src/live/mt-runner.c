@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-runner.h"
 
 struct _MtRunner
@@ -531,7 +533,7 @@ apply_text (Run           *run,
       answer_spans = slice_spans (starts[MT_DELTA_CONTENT], n_starts[MT_DELTA_CONTENT],
                                   0, content_len);
       set_text_and_spans (run->trace, reasoning, reasoning_spans, content, answer_spans);
-      note = g_strdup ("reasoning and answer as the server streamed them apart");
+      note = g_strdup (_("reasoning and answer as the server streamed them apart"));
       style = MT_THINK_STYLE_FIELD;
     }
   else
@@ -694,7 +696,7 @@ run_complete_cb (GObject      *object,
     }
 
   if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    error_note = g_strdup_printf ("stopped by an error: %s", error->message);
+    error_note = g_strdup_printf (_("stopped by an error: %s"), error->message);
 
   if (completion != NULL)
     {
@@ -788,7 +790,7 @@ start_run (MtRunner     *self,
   if (self->lab != NULL && !mt_lab_add_trace (self->lab, run->trace))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                               "The lab already has a trace “%s”", mt_trace_get_id (run->trace));
+                               _("The lab already has a trace “%s”"), mt_trace_get_id (run->trace));
       /* Not this run's trace to hand back: it never ran. */
       g_clear_object (&run->trace);
       g_object_unref (task);
@@ -884,7 +886,7 @@ mt_runner_run_oracle_async (MtRunner            *self,
   if (mt_problem_get_prompt (problem) == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Problem “%s” has no text to send", mt_problem_get_id (problem));
+                               _("Problem “%s” has no text to send"), mt_problem_get_id (problem));
       return;
     }
 
@@ -1029,8 +1031,8 @@ mt_runner_run_branch_async (MtRunner               *self,
   if (self->mode == MT_COMPLETION_MODE_CHAT && role == MT_INTERRUPT_ROLE_USER)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               "An interrupt in the user's voice needs completions mode: chat "
-                               "mode can only continue the assistant's own turn");
+                               _("An interrupt in the user's voice needs completions mode: chat "
+                                 "mode can only continue the assistant's own turn"));
       return;
     }
 
@@ -1046,8 +1048,8 @@ mt_runner_run_branch_async (MtRunner               *self,
   if (input.oracle_prompt == NULL && input.problem == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "Trace “%s” has neither its prompt nor a problem to rebuild it "
-                               "from", mt_trace_get_id (parent));
+                               _("Trace “%s” has neither its prompt nor a problem to rebuild it "
+                                 "from"), mt_trace_get_id (parent));
       return;
     }
 

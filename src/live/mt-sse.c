@@ -5,7 +5,10 @@
  * never depends on where those pieces were cut. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
+
+#include <glib/gi18n-lib.h>
 
 #include "mt-endpoint.h"
 #include "mt-sse.h"
@@ -152,10 +155,10 @@ static char *
 describe_size (gsize size)
 {
   if (size % (1024 * 1024) == 0)
-    return g_strdup_printf ("%" G_GSIZE_FORMAT " MB", size / (1024 * 1024));
+    return g_strdup_printf (_("%zu MB"), size / (1024 * 1024));
   if (size % 1024 == 0)
-    return g_strdup_printf ("%" G_GSIZE_FORMAT " KB", size / 1024);
-  return g_strdup_printf ("%" G_GSIZE_FORMAT " bytes", size);
+    return g_strdup_printf (_("%zu KB"), size / 1024);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu byte", "%zu bytes", size), size);
 }
 
 static gboolean
@@ -183,8 +186,8 @@ check_size (MtSseParser *self,
 
   size = describe_size (self->max_event_size);
   return fail (self, g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_EVENT_TOO_LARGE,
-                                  "The server sent an event larger than %s "
-                                  "(line %" G_GUINT64_FORMAT " of the event stream)",
+                                  _("The server sent an event larger than %s "
+                                    "(line %" PRIu64 " of the event stream)"),
                                   size, self->line_number));
 }
 
@@ -262,7 +265,7 @@ dispatch (MtSseParser *self)
     {
       g_critical ("An MtSseEventFunc returned FALSE without setting an error");
       error = g_error_new_literal (MT_CLIENT_ERROR, MT_CLIENT_ERROR_MALFORMED_EVENT,
-                                   "The event stream was stopped");
+                                   _("The event stream was stopped"));
     }
 
   return fail (self, g_steal_pointer (&error));
@@ -317,8 +320,8 @@ process_line (MtSseParser *self,
 
   if (!utf8_validate_with_nul (line, len))
     return fail (self, g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_INVALID_UTF8,
-                                    "The server sent text that is not valid UTF-8 "
-                                    "(line %" G_GUINT64_FORMAT " of the event stream)",
+                                    _("The server sent text that is not valid UTF-8 "
+                                      "(line %" PRIu64 " of the event stream)"),
                                     self->line_number));
 
   colon = memchr (line, ':', len);

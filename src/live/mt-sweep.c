@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "mt-runner.h"
 #include "mt-sweep.h"
 
@@ -815,8 +817,8 @@ note_left_out (MtSweep    *self,
     }
 
   g_ptr_array_add (self->skipped,
-                   g_strdup_printf ("problem “%s” has no update text: its %s items are "
-                                    "left out", problem_id, kinds->str));
+                   g_strdup_printf (_("problem “%s” has no update text: its %s items are "
+                                      "left out"), problem_id, kinds->str));
 }
 
 static MtProblem *
@@ -894,7 +896,7 @@ build_plan (MtSweep *self,
           if (problem == NULL && mt_trace_get_problem_id (parent) == NULL)
             {
               g_ptr_array_add (self->skipped,
-                               g_strdup_printf ("trace “%s” names no problem: left out",
+                               g_strdup_printf (_("trace “%s” names no problem: left out"),
                                                 mt_trace_get_id (parent)));
               continue;
             }
@@ -1013,7 +1015,7 @@ fail_item (MtSweep    *self,
       Item *branch = g_ptr_array_index (item->branches, i);
 
       if (branch->state == ITEM_WAITING)
-        fail_item (self, branch, "its oracle did not finish");
+        fail_item (self, branch, _("its oracle did not finish"));
     }
 }
 
@@ -1138,7 +1140,7 @@ end_run (MtSweep *self,
     g_task_return_error (task, error);
   else if (cancelled)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                             "The sweep was cancelled");
+                             _("The sweep was cancelled"));
   else
     g_task_return_boolean (task, TRUE);
 }
