@@ -433,7 +433,7 @@ legend_entries (Painter *p)
                    g_array_index (chart->references, MtPlotReference, r).label, 0,
                    &p->theme.muted, 0, 0);
       if (chart->bands)
-        add_entry (entries, ENTRY_BAND, _("Shaded: bootstrap 95% interval"), 0, &p->theme.muted,
+        add_entry (entries, ENTRY_BAND, _("Shaded: 95% bootstrap interval"), 0, &p->theme.muted,
                    0, 0);
       break;
     }

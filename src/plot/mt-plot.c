@@ -75,10 +75,10 @@ _mt_plot_failure_label (guint failure)
 {
   switch (failure)
     {
-    case MT_PLOT_FAILURE_PANIC: return _("Panic");
-    case MT_PLOT_FAILURE_DOUBT: return _("Self-doubt");
-    case MT_PLOT_FAILURE_LEAKAGE: return _("Leakage");
-    default: return _("Other errors");
+    case MT_PLOT_FAILURE_PANIC: return C_("chart", "Panic");
+    case MT_PLOT_FAILURE_DOUBT: return C_("chart", "Self-doubt");
+    case MT_PLOT_FAILURE_LEAKAGE: return C_("chart", "Leakage");
+    default: return C_("chart", "Other errors");
     }
 }
 
@@ -509,7 +509,7 @@ aggregate_x_chart (MtPlotChart *self)
             continue;
           add_reference (self,
                          several_models
-                         ? g_strdup_printf (_("Oracle · %s"), model) : g_strdup (_("Oracle")),
+                         ? g_strdup_printf (_("Oracle · %s"), model) : g_strdup (C_("chart", "Oracle")),
                          (double) correct / graded, FALSE, graded);
         }
       self->y_hi = 1;
@@ -517,7 +517,7 @@ aggregate_x_chart (MtPlotChart *self)
     }
   else if (self->kind == MT_PLOT_CHART_LENGTH_RATIO)
     {
-      add_reference (self, g_strdup (_("Oracle")), 1.0, FALSE, 0);
+      add_reference (self, g_strdup (C_("chart", "Oracle")), 1.0, FALSE, 0);
       self->y_hi = MAX (1.0, y_max);
     }
   else
@@ -959,7 +959,7 @@ aggregate_timeline (MtPlotChart *self)
                                             mt_trace_get_id (self->trace));
       return;
     }
-  self->x_title = g_strdup (_("Tokens"));
+  self->x_title = g_strdup (C_("chart", "Tokens"));
 }
 
 static void
@@ -1003,7 +1003,7 @@ aggregate (MtPlotChart *self)
       self->y_title = g_strdup (_("Markers per run in each slice"));
       break;
     case MT_PLOT_CHART_TIMELINE:
-      self->title = g_strdup (_("Timeline"));
+      self->title = g_strdup (C_("chart", "Timeline"));
       aggregate_timeline (self);
       return;
     default:
