@@ -1373,6 +1373,7 @@ hit_lane (MtPlotChart *self,
   int index = (int) floor ((y - g->lane_top) / g->lane_step);
   const MtPlotLane *lane;
   double offset;
+  double slack;
 
   if (index < 0 || (guint) index >= self->lanes->len)
     return FALSE;
@@ -1380,9 +1381,11 @@ hit_lane (MtPlotChart *self,
   if (offset > g->lane_height)
     return FALSE;
 
+  /* Two pixels of slack, so a short segment is still easy to point at. */
+  slack = 2 * (g->x_max - g->x_min) / g->layout.plot.width;
   lane = &g_array_index (self->lanes, MtPlotLane, index);
-  if (token < lane->start[MT_PLOT_SEGMENT_PROMPT] - g->point_radius ||
-      token > lane->end[MT_PLOT_SEGMENT_ANSWER])
+  if (token < lane->start[MT_PLOT_SEGMENT_PROMPT] - slack ||
+      token > lane->end[MT_PLOT_SEGMENT_ANSWER] + slack)
     return FALSE;
 
   hit->series = g_strdup (lane->label);
