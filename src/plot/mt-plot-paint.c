@@ -114,6 +114,9 @@ typedef struct
   double        font_size;
   double        width;
   double        height;
+  PangoFontDescription *font;
+  double        font_scale;  /* what the layout has now */
+  gboolean      font_bold;
 } Painter;
 
 static void
@@ -141,13 +144,17 @@ set_text (Painter    *p,
           gboolean    bold,
           double      max_width)
 {
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
-
   /* Absolute size in user units: the same figure on a 96 dpi widget, a
-   * 300 dpi PNG and a PDF. */
-  pango_font_description_set_absolute_size (font, p->font_size * scale * PANGO_SCALE);
-  pango_font_description_set_weight (font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-  pango_layout_set_font_description (p->layout, font);
+   * 300 dpi PNG and a PDF. Set only on change: a new font description
+   * makes pango look the font up again. */
+  if (scale != p->font_scale || bold != p->font_bold)
+    {
+      pango_font_description_set_absolute_size (p->font, p->font_size * scale * PANGO_SCALE);
+      pango_font_description_set_weight (p->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+      pango_layout_set_font_description (p->layout, p->font);
+      p->font_scale = scale;
+      p->font_bold = bold;
+    }
   pango_layout_set_width (p->layout, max_width > 0 ? (int) (max_width * PANGO_SCALE) : -1);
   pango_layout_set_ellipsize (p->layout, max_width > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
   pango_layout_set_text (p->layout, text, -1);
@@ -686,20 +693,20 @@ draw_series (Painter              *p,
       const Rgb *color = series_rgb (p, series);
       gboolean open = FALSE;
 
+      /* Whiskers too, so a lone point still shows its interval. */
       for (guint i = 0; i < series->points->len; i++)
         {
           const MtPlotPoint *point = &g_array_index (series->points, MtPlotPoint, i);
 
           if (isnan (point->low) || isnan (point->high))
             continue;
-          /* Whiskers too, so a lone point still shows its interval. */
-          set_source (cr, color, 0.8);
-          cairo_set_line_width (cr, lw * 0.6);
-          cairo_set_dash (cr, NULL, 0, 0);
           cairo_move_to (cr, to_x (g, point->x), to_y (g, point->low));
           cairo_line_to (cr, to_x (g, point->x), to_y (g, point->high));
-          cairo_stroke (cr);
         }
+      set_source (cr, color, 0.8);
+      cairo_set_line_width (cr, lw * 0.6);
+      cairo_set_dash (cr, NULL, 0, 0);
+      cairo_stroke (cr);
 
       for (guint i = 0; i < series->points->len; i++)
         {
@@ -934,7 +941,8 @@ _mt_plot_chart_paint (MtPlotChart *self,
   g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
   g_autoptr(GArray) entries = NULL;
   g_autoptr(GArray) x_log_ticks = NULL;
-  Painter p = { self, cr, layout, { { 0 } }, which, 0, width, height };
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
+  Painter p = { self, cr, layout, { { 0 } }, which, 0, width, height, font, -1, FALSE };
   cairo_font_options_t *options = cairo_font_options_create ();
   cairo_rectangle_t legend;
   LegendMetrics lm;
@@ -1022,6 +1030,12 @@ _mt_plot_chart_paint (MtPlotChart *self,
     }
   left += y_label_w + fs * 0.5;
 
+  /* Whole units: a clip on pixel edges is a cheap region clip for cairo,
+   * a fractional one a mask that every drawing operation pays for. */
+  left = ceil (left);
+  top = ceil (top);
+  right = floor (right);
+  bottom = floor (bottom);
   g->layout.plot = (cairo_rectangle_t) { left, top, MAX (right - left, 1), MAX (bottom - top, 1) };
   g->layout.legend = legend;
   g->point_radius = fs * 0.38;
@@ -1059,18 +1073,38 @@ _mt_plot_chart_paint (MtPlotChart *self,
   if (!(g->y_max > g->y_min))
     g->y_max = g->y_min + 1;
 
-  /* Grid and tick labels. */
+  /* Grid lines in one stroke, then the tick labels. */
   cairo_set_line_width (cr, fs * 0.06);
   cairo_set_dash (cr, NULL, 0, 0);
+  set_source (cr, &p.theme.grid, 1);
+  for (guint i = 0; !timeline && i < y_ticks.n_ticks; i++)
+    {
+      double y = round (to_y (g, y_ticks.first + i * y_ticks.step)) + 0.5;
+
+      cairo_move_to (cr, g->layout.plot.x, y);
+      cairo_line_to (cr, g->layout.plot.x + g->layout.plot.width, y);
+    }
+  for (guint i = 0; x_log_ticks != NULL && i < x_log_ticks->len; i++)
+    {
+      double x = round (to_x (g, g_array_index (x_log_ticks, double, i))) + 0.5;
+
+      cairo_move_to (cr, x, g->layout.plot.y);
+      cairo_line_to (cr, x, g->layout.plot.y + g->layout.plot.height);
+    }
+  for (guint i = 0; x_log_ticks == NULL && i < x_ticks.n_ticks; i++)
+    {
+      double x = round (to_x (g, x_ticks.first + i * x_ticks.step)) + 0.5;
+
+      cairo_move_to (cr, x, g->layout.plot.y);
+      cairo_line_to (cr, x, g->layout.plot.y + g->layout.plot.height);
+    }
+  cairo_stroke (cr);
+
   for (guint i = 0; !timeline && i < y_ticks.n_ticks; i++)
     {
       double v = y_ticks.first + i * y_ticks.step;
       g_autofree char *label = tick_label (self, v, y_ticks.step, TRUE);
 
-      set_source (cr, &p.theme.grid, 1);
-      cairo_move_to (cr, g->layout.plot.x, round (to_y (g, v)) + 0.5);
-      cairo_line_to (cr, g->layout.plot.x + g->layout.plot.width, round (to_y (g, v)) + 0.5);
-      cairo_stroke (cr);
       draw_text (&p, label, g->layout.plot.x - fs * 0.4, to_y (g, v), 1, 0.5, 0.9, FALSE,
                  &p.theme.ink, -1);
     }
@@ -1079,10 +1113,6 @@ _mt_plot_chart_paint (MtPlotChart *self,
       double v = g_array_index (x_log_ticks, double, i);
       g_autofree char *label = log_label (v);
 
-      set_source (cr, &p.theme.grid, 1);
-      cairo_move_to (cr, to_x (g, v), g->layout.plot.y);
-      cairo_line_to (cr, to_x (g, v), g->layout.plot.y + g->layout.plot.height);
-      cairo_stroke (cr);
       draw_text (&p, label, to_x (g, v), g->layout.plot.y + g->layout.plot.height + fs * 0.3,
                  0.5, 0, 0.9, FALSE, &p.theme.ink, -1);
     }
@@ -1091,10 +1121,6 @@ _mt_plot_chart_paint (MtPlotChart *self,
       double v = x_ticks.first + i * x_ticks.step;
       g_autofree char *label = tick_label (self, v, x_ticks.step, FALSE);
 
-      set_source (cr, &p.theme.grid, 1);
-      cairo_move_to (cr, round (to_x (g, v)) + 0.5, g->layout.plot.y);
-      cairo_line_to (cr, round (to_x (g, v)) + 0.5, g->layout.plot.y + g->layout.plot.height);
-      cairo_stroke (cr);
       draw_text (&p, label, to_x (g, v), g->layout.plot.y + g->layout.plot.height + fs * 0.3,
                  0.5, 0, 0.9, FALSE, &p.theme.ink, -1);
     }
@@ -1130,10 +1156,12 @@ _mt_plot_chart_paint (MtPlotChart *self,
 
   /* The data, clipped to the plot (with room for markers on its edges). */
   cairo_save (cr);
-  cairo_rectangle (cr, g->layout.plot.x - g->point_radius * 1.5,
-                   g->layout.plot.y - g->point_radius * 1.5,
-                   g->layout.plot.width + g->point_radius * 3,
-                   g->layout.plot.height + g->point_radius * 3);
+  {
+    double margin = ceil (g->point_radius * 1.5);
+
+    cairo_rectangle (cr, g->layout.plot.x - margin, g->layout.plot.y - margin,
+                     g->layout.plot.width + 2 * margin, g->layout.plot.height + 2 * margin);
+  }
   cairo_clip (cr);
   if (timeline)
     draw_timeline (&p, g);
