@@ -218,7 +218,8 @@ test_png_size (Fixture       *fixture,
   cairo_surface_destroy (png);
 }
 
-/* Every chart, each format: a file that starts as its format says. */
+/* Every chart, each in one of the formats in turn: a file that starts as
+ * its format says. */
 static void
 test_every_chart (Fixture       *fixture,
                   gconstpointer  data)
@@ -231,19 +232,20 @@ test_every_chart (Fixture       *fixture,
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (charts); c++)
-    for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
-      {
-        g_autofree char *name = g_strdup_printf ("%s.%s", charts[c], formats[f][0]);
-        g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-        g_autofree char *err = NULL;
-        g_autofree char *text = NULL;
+    {
+      guint f = c % G_N_ELEMENTS (formats);
+      g_autofree char *name = g_strdup_printf ("%s.%s", charts[c], formats[f][0]);
+      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+      g_autofree char *err = NULL;
+      g_autofree char *text = NULL;
 
-        g_assert_cmpint (run_plot (&err, "--chart", charts[c], "--format", formats[f][0],
-                                   "--model", "qwen3-8b", "--dataset", "gsm8k", "-o", path,
-                                   fixture->lab, NULL), ==, 0);
-        g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-        g_assert_true (g_str_has_prefix (text, formats[f][1]));
-      }
+      g_assert_cmpint (run_plot (&err, "--chart", charts[c], "--format", formats[f][0],
+                                 "--model", "qwen3-8b", "--dataset", "gsm8k", "-o", path,
+                                 fixture->lab, NULL), ==, 0);
+      g_assert_cmpstr (err, ==, "");
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_assert_true (g_str_has_prefix (text, formats[f][1]));
+    }
 }
 
 /* Mistakes get a message that names them and the usual exit status; no

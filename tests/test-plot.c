@@ -273,7 +273,6 @@ test_accuracy_pixels (void)
 {
   g_autoptr(MtLab) lab = known_lab ();
   g_autoptr(MtMetrics) metrics = analyse (lab);
-  g_autoptr(MtPlotChart) chart = chart_for (MT_PLOT_CHART_ACCURACY, metrics);
   g_autoptr(MtPlotChart) hard_only = NULL;
   const MtInterruptMetrics *h3 = mt_metrics_get_interrupt (metrics, 0);
   const MtInterruptMetrics *h7 = mt_metrics_get_interrupt (metrics, 1);
