@@ -985,7 +985,10 @@ _mt_plot_chart_paint (MtPlotChart *self,
   entries = legend_entries (&p);
   bottom = height - fs * 0.6;
   place_legend (&p, entries, top, bottom, &legend, &lm);
-  right = legend.width > 0 && legend.x > fs * 2 && legend.y == top ? legend.x - fs : width - fs;
+  /* Without a legend beside it, the last tick label, centred on the right
+   * edge, needs room of its own. */
+  right = legend.width > 0 && legend.x > fs * 2 && legend.y == top ? legend.x - fs
+                                                                   : width - fs * 2;
   if (legend.width > 0 && legend.y > top)
     bottom = legend.y - fs * 0.6;
 
