@@ -684,6 +684,52 @@ test_timeline (void)
   g_assert_false (mt_plot_chart_has_data (chart));
 }
 
+/* A widget's own colours replace the theme's neutral ones; a transparent
+ * background leaves what was there. */
+static void
+test_colors (void)
+{
+  g_autoptr(MtLab) lab = known_lab ();
+  g_autoptr(MtMetrics) metrics = analyse (lab);
+  g_autoptr(MtPlotChart) chart = chart_for (MT_PLOT_CHART_ACCURACY, metrics);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  MtPlotColors colors;
+  MtPlotColors light;
+  guint green = 0;
+
+  mt_plot_theme_get_colors (MT_PLOT_THEME_LIGHT, &light);
+  g_assert_cmpfloat (light.background[0], ==, 1.0);
+  g_assert_cmpfloat (light.background[3], ==, 1.0);
+
+  colors = light;
+  colors.background[0] = 1;
+  colors.background[1] = 0;
+  colors.background[2] = 0;
+  colors.ink[0] = 0;
+  colors.ink[1] = 1;
+  colors.ink[2] = 0;
+  mt_plot_chart_paint_with_colors (chart, cr, 400, 300, MT_PLOT_THEME_LIGHT, &colors);
+  cairo_surface_flush (surface);
+  g_assert_true (pixel_is (pixel_at (surface, 1, 1), 1, 0, 0, 0.01));
+  /* The title, in the ink. */
+  for (double y = 0; y < 25; y++)
+    for (double x = 0; x < 200; x++)
+      green += pixel_is (pixel_at (surface, x, y), 0, 1, 0, 0.05);
+  g_assert_cmpuint (green, >, 20);
+
+  /* Blue under a transparent background stays blue. */
+  cairo_set_source_rgb (cr, 0, 0, 1);
+  cairo_paint (cr);
+  colors.background[3] = 0;
+  mt_plot_chart_paint_with_colors (chart, cr, 400, 300, MT_PLOT_THEME_LIGHT, &colors);
+  cairo_surface_flush (surface);
+  g_assert_true (pixel_is (pixel_at (surface, 1, 1), 0, 0, 1, 0.01));
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
 /* The same chart at 1× and at 300 dpi: the layout scales with the page,
  * and text stays the size it was on paper. */
 static void
@@ -914,6 +960,7 @@ main (int   argc,
   g_test_add_func ("/plot/failure-rates", test_failure_rates);
   g_test_add_func ("/plot/marker-density", test_marker_density);
   g_test_add_func ("/plot/timeline", test_timeline);
+  g_test_add_func ("/plot/colors", test_colors);
   g_test_add_func ("/plot/export/png-size", test_export_png_size);
   g_test_add_func ("/plot/export/svg", test_export_svg);
   g_test_add_func ("/plot/export/pdf", test_export_pdf);

@@ -15,7 +15,7 @@
 
 typedef struct
 {
-  double r, g, b;
+  double r, g, b, a;
 } Rgb;
 
 typedef struct
@@ -31,13 +31,13 @@ typedef struct
 /* Okabe & Ito (2008), ordered so that neighbours differ most in lightness
  * too; yellow last, as it fades on white. */
 static const Rgb okabe_ito[] = {
-  { 0.000, 0.447, 0.698 },  /* blue */
-  { 0.835, 0.369, 0.000 },  /* vermillion */
-  { 0.000, 0.620, 0.451 },  /* bluish green */
-  { 0.800, 0.475, 0.655 },  /* reddish purple */
-  { 0.902, 0.624, 0.000 },  /* orange */
-  { 0.337, 0.706, 0.914 },  /* sky blue */
-  { 0.941, 0.894, 0.259 },  /* yellow */
+  { 0.000, 0.447, 0.698, 1 },  /* blue */
+  { 0.835, 0.369, 0.000, 1 },  /* vermillion */
+  { 0.000, 0.620, 0.451, 1 },  /* bluish green */
+  { 0.800, 0.475, 0.655, 1 },  /* reddish purple */
+  { 0.902, 0.624, 0.000, 1 },  /* orange */
+  { 0.337, 0.706, 0.914, 1 },  /* sky blue */
+  { 0.941, 0.894, 0.259, 1 },  /* yellow */
 };
 
 /* Dashes in line widths; solid first. */
@@ -90,18 +90,50 @@ theme_init (Theme       *theme,
   switch (which)
     {
     case MT_PLOT_THEME_DARK:
-      *theme = (Theme) { { 0.141, 0.141, 0.141 }, { 0.92, 0.92, 0.92 }, { 0.62, 0.62, 0.62 },
-                         { 0.26, 0.26, 0.26 }, 0.17, 0.28 };
+      *theme = (Theme) { { 0.141, 0.141, 0.141, 1 }, { 0.92, 0.92, 0.92, 1 },
+                         { 0.62, 0.62, 0.62, 1 }, { 0.26, 0.26, 0.26, 1 }, 0.17, 0.28 };
       break;
     case MT_PLOT_THEME_PRINT:
-      *theme = (Theme) { { 1, 1, 1 }, { 0, 0, 0 }, { 0.35, 0.35, 0.35 },
-                         { 0.85, 0.85, 0.85 }, 0.2, 0.2 };
+      *theme = (Theme) { { 1, 1, 1, 1 }, { 0, 0, 0, 1 }, { 0.35, 0.35, 0.35, 1 },
+                         { 0.85, 0.85, 0.85, 1 }, 0.2, 0.2 };
       break;
     default:
-      *theme = (Theme) { { 1, 1, 1 }, { 0.14, 0.14, 0.16 }, { 0.45, 0.45, 0.47 },
-                         { 0.9, 0.9, 0.91 }, 0.17, 0.18 };
+      *theme = (Theme) { { 1, 1, 1, 1 }, { 0.14, 0.14, 0.16, 1 }, { 0.45, 0.45, 0.47, 1 },
+                         { 0.9, 0.9, 0.91, 1 }, 0.17, 0.18 };
       break;
     }
+}
+
+static void
+rgb_from (Rgb          *rgb,
+          const double  rgba[4])
+{
+  *rgb = (Rgb) { rgba[0], rgba[1], rgba[2], rgba[3] };
+}
+
+static void
+rgb_to (const Rgb *rgb,
+        double     rgba[4])
+{
+  rgba[0] = rgb->r;
+  rgba[1] = rgb->g;
+  rgba[2] = rgb->b;
+  rgba[3] = rgb->a;
+}
+
+void
+mt_plot_theme_get_colors (MtPlotTheme   which,
+                          MtPlotColors *colors)
+{
+  Theme theme;
+
+  g_return_if_fail (colors != NULL);
+
+  theme_init (&theme, which);
+  rgb_to (&theme.background, colors->background);
+  rgb_to (&theme.ink, colors->ink);
+  rgb_to (&theme.muted, colors->muted);
+  rgb_to (&theme.grid, colors->grid);
 }
 
 typedef struct
@@ -124,7 +156,7 @@ set_source (cairo_t   *cr,
             const Rgb *color,
             double     alpha)
 {
-  cairo_set_source_rgba (cr, color->r, color->g, color->b, alpha);
+  cairo_set_source_rgba (cr, color->r, color->g, color->b, alpha * color->a);
 }
 
 static const Rgb *
@@ -919,8 +951,10 @@ draw_lane_labels (Painter        *p,
                   MtPlotGeometry *g)
 {
   double fs = p->font_size;
+  /* Lanes closer than a line of text get every n-th label only. */
+  guint every = (guint) MAX (1, ceil (fs * 0.9 / MAX (g->lane_step, 0.01)));
 
-  for (guint i = 0; i < p->chart->lanes->len; i++)
+  for (guint i = 0; i < p->chart->lanes->len; i += every)
     {
       const MtPlotLane *lane = &g_array_index (p->chart->lanes, MtPlotLane, i);
       double top = g->lane_top + i * g->lane_step;
@@ -931,11 +965,12 @@ draw_lane_labels (Painter        *p,
 }
 
 void
-_mt_plot_chart_paint (MtPlotChart *self,
-                      cairo_t     *cr,
-                      double       width,
-                      double       height,
-                      MtPlotTheme  which)
+_mt_plot_chart_paint (MtPlotChart        *self,
+                      cairo_t            *cr,
+                      double              width,
+                      double              height,
+                      MtPlotTheme         which,
+                      const MtPlotColors *colors)
 {
   MtPlotGeometry *g = &self->geometry;
   g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
@@ -955,6 +990,13 @@ _mt_plot_chart_paint (MtPlotChart *self,
   gboolean bars = self->kind == MT_PLOT_CHART_FAILURE_RATES;
 
   theme_init (&p.theme, which);
+  if (colors != NULL)
+    {
+      rgb_from (&p.theme.background, colors->background);
+      rgb_from (&p.theme.ink, colors->ink);
+      rgb_from (&p.theme.muted, colors->muted);
+      rgb_from (&p.theme.grid, colors->grid);
+    }
   /* Unhinted metrics: the layout must not change with the device scale. */
   cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
   pango_cairo_context_set_font_options (pango_layout_get_context (layout), options);

@@ -132,11 +132,12 @@ struct _MtPlotChart
   MtPlotGeometry   geometry;
 };
 
-void _mt_plot_chart_paint (MtPlotChart *self,
-                           cairo_t     *cr,
-                           double       width,
-                           double       height,
-                           MtPlotTheme  theme);
+void _mt_plot_chart_paint (MtPlotChart        *self,
+                           cairo_t            *cr,
+                           double              width,
+                           double              height,
+                           MtPlotTheme         theme,
+                           const MtPlotColors *colors);
 
 const char *_mt_plot_failure_label (guint failure);
 const char *_mt_plot_segment_label (guint segment);

@@ -1195,6 +1195,17 @@ mt_plot_chart_paint (MtPlotChart *self,
                      double       height,
                      MtPlotTheme  theme)
 {
+  mt_plot_chart_paint_with_colors (self, cr, width, height, theme, NULL);
+}
+
+void
+mt_plot_chart_paint_with_colors (MtPlotChart        *self,
+                                 cairo_t            *cr,
+                                 double              width,
+                                 double              height,
+                                 MtPlotTheme         theme,
+                                 const MtPlotColors *colors)
+{
   g_return_if_fail (MT_IS_PLOT_CHART (self));
   g_return_if_fail (cr != NULL);
   g_return_if_fail ((guint) theme < G_N_ELEMENTS (theme_names));
@@ -1203,7 +1214,7 @@ mt_plot_chart_paint (MtPlotChart *self,
     return;
 
   cairo_save (cr);
-  _mt_plot_chart_paint (self, cr, width, height, theme);
+  _mt_plot_chart_paint (self, cr, width, height, theme, colors);
   cairo_restore (cr);
 }
 

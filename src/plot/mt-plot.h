@@ -157,6 +157,29 @@ void             mt_plot_chart_paint            (MtPlotChart      *self,
                                                  double            width,
                                                  double            height,
                                                  MtPlotTheme       theme);
+/* The neutral colours of a chart (RGBA, 0..1), for a widget that takes
+ * them from its style (background, text, the oracle's grey, the grid);
+ * series keep the colour-blind-safe palette. */
+typedef struct
+{
+  double background[4];
+  double ink[4];
+  double muted[4];
+  double grid[4];
+} MtPlotColors;
+
+/* The colours @theme paints with. */
+void             mt_plot_theme_get_colors       (MtPlotTheme       theme,
+                                                 MtPlotColors     *colors);
+/* mt_plot_chart_paint() with @theme's line widths and @colors (may be
+ * NULL for the theme's own); a transparent background leaves what is
+ * under the chart. */
+void             mt_plot_chart_paint_with_colors (MtPlotChart       *self,
+                                                  cairo_t           *cr,
+                                                  double             width,
+                                                  double             height,
+                                                  MtPlotTheme        theme,
+                                                  const MtPlotColors *colors);
 /* The layout of the last paint; FALSE before the first one. */
 gboolean         mt_plot_chart_get_layout       (MtPlotChart      *self,
                                                  MtPlotLayout     *layout);
