@@ -952,7 +952,7 @@ draw_lane_labels (Painter        *p,
 {
   double fs = p->font_size;
   /* Lanes closer than a line of text get every n-th label only. */
-  guint every = (guint) MAX (1, ceil (fs * 0.9 / MAX (g->lane_step, 0.01)));
+  guint every = (guint) MAX (1, ceil (fs * 1.05 / MAX (g->lane_step, 0.01)));
 
   for (guint i = 0; i < p->chart->lanes->len; i += every)
     {
