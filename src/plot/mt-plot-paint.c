@@ -472,7 +472,7 @@ legend_entries (Painter *p)
                    g_array_index (chart->references, MtPlotReference, r).label, 0,
                    &p->theme.muted, 0, 0);
       if (chart->bands)
-        add_entry (entries, ENTRY_BAND, _("Shaded: 95% bootstrap interval"), 0, &p->theme.muted,
+        add_entry (entries, ENTRY_BAND, _("95% bootstrap band"), 0, &p->theme.muted,
                    0, 0);
       break;
     }
@@ -533,8 +533,8 @@ typedef struct
 } LegendMetrics;
 
 /* Decides where the legend goes: a column right of the plot when that
- * leaves the plot at least half the width, else rows below it. Either way
- * it is outside the plot area, so it never covers data. */
+ * leaves the plot about half the width, else rows below it. Either way it
+ * is outside the plot area, so it never covers data. */
 static void
 place_legend (Painter           *p,
               GArray            *entries,
@@ -566,7 +566,9 @@ place_legend (Painter           *p,
   m->label_width = MIN (m->label_width, p->width * 0.3);
   item_width = m->swatch + fs * 0.5 + m->label_width + fs;
 
-  if (p->width - (item_width + 2 * m->inset) - fs * 2 >= p->width * 0.55 &&
+  /* Beside the plot when what is left (less about six font sizes of axis
+   * labels) is still close to half the width. */
+  if (p->width - (item_width + 2 * m->inset) - fs * 8 >= p->width * 0.45 &&
       entries->len * m->row + 2 * m->inset <= bottom - top)
     {
       m->columns = 1;
@@ -999,6 +1001,7 @@ _mt_plot_chart_paint (MtPlotChart        *self,
     }
   /* Unhinted metrics: the layout must not change with the device scale. */
   cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
   pango_cairo_context_set_font_options (pango_layout_get_context (layout), options);
   cairo_font_options_destroy (options);
   pango_layout_context_changed (layout);
