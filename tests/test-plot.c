@@ -679,9 +679,31 @@ test_timeline (void)
   g_assert_cmpfloat (h3_first, <=, 31.5);
   cairo_surface_destroy (surface);
 
-  /* No such trace in the lab: a branch-less timeline of its own. */
+  /* No trace: nothing to show, and it says so. */
   mt_plot_chart_set_trace (chart, NULL, NULL, NULL);
   g_assert_false (mt_plot_chart_has_data (chart));
+}
+
+/* Branches whose parents run in a circle (a hand-edited lab) are drawn
+ * once each, not forever. */
+static void
+test_timeline_cycle (void)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtPlotChart) chart = mt_plot_chart_new (MT_PLOT_CHART_TIMELINE);
+
+  add_trace (lab, "x", "p", "y", MT_INTERRUPT_HARD, 0.5, mt_test_words ("So", 9),
+             g_strdup ("\\boxed{1}"));
+  add_trace (lab, "y", "p", "x", MT_INTERRUPT_SPEEDUP, 0.5, mt_test_words ("So", 9),
+             g_strdup ("\\boxed{2}"));
+  add_trace (lab, "z", "p", "z", MT_INTERRUPT_SPEEDUP, 0.5, mt_test_words ("So", 9),
+             g_strdup ("\\boxed{3}"));
+  mt_lab_link (lab);
+
+  mt_plot_chart_set_trace (chart, lab, mt_lab_lookup_trace (lab, "x"), NULL);
+  g_assert_cmpuint (mt_plot_chart_get_n_series (chart), ==, 2);
+  mt_plot_chart_set_trace (chart, lab, mt_lab_lookup_trace (lab, "z"), NULL);
+  g_assert_cmpuint (mt_plot_chart_get_n_series (chart), ==, 1);
 }
 
 /* A widget's own colours replace the theme's neutral ones; a transparent
@@ -960,6 +982,7 @@ main (int   argc,
   g_test_add_func ("/plot/failure-rates", test_failure_rates);
   g_test_add_func ("/plot/marker-density", test_marker_density);
   g_test_add_func ("/plot/timeline", test_timeline);
+  g_test_add_func ("/plot/timeline-cycle", test_timeline_cycle);
   g_test_add_func ("/plot/colors", test_colors);
   g_test_add_func ("/plot/export/png-size", test_export_png_size);
   g_test_add_func ("/plot/export/svg", test_export_svg);

@@ -900,22 +900,26 @@ add_lane (MtPlotChart *self,
 }
 
 /* The trace on top, then its branches depth first, each under its parent
- * and leaving it where the interrupt cut the parent's reasoning. */
+ * and leaving it where the interrupt cut the parent's reasoning. @children
+ * maps a trace id to its branches; @seen keeps a lab whose parent ids run
+ * in a circle from drawing forever. */
 static void
 add_branches (MtPlotChart *self,
-              GListModel  *traces,
+              GHashTable  *children,
+              GHashTable  *seen,
               MtTrace     *parent,
               int          parent_lane)
 {
-  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+  GPtrArray *branches = g_hash_table_lookup (children, mt_trace_get_id (parent));
+
+  for (guint i = 0; branches != NULL && i < branches->len; i++)
     {
-      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      MtTrace *trace = g_ptr_array_index (branches, i);
       MtPlotLane *lane;
       double fork;
       int index;
 
-      if (!MT_IS_BRANCH (trace) ||
-          g_strcmp0 (mt_branch_get_parent_id (MT_BRANCH (trace)), mt_trace_get_id (parent)) != 0)
+      if (!g_hash_table_add (seen, trace))
         continue;
 
       lane = &g_array_index (self->lanes, MtPlotLane, parent_lane);
@@ -924,7 +928,7 @@ add_branches (MtPlotChart *self,
       fork = MIN (fork, lane->end[MT_PLOT_SEGMENT_REASONING]);
       index = self->lanes->len;
       add_lane (self, trace, parent_lane, fork, 0);
-      add_branches (self, traces, trace, index);
+      add_branches (self, children, seen, trace, index);
     }
 }
 
@@ -942,7 +946,34 @@ aggregate_timeline (MtPlotChart *self)
   self->x_hi = 0;
   add_lane (self, self->trace, -1, 0, count_prompt_tokens (self->trace));
   if (self->lab != NULL)
-    add_branches (self, mt_lab_get_traces (self->lab), self->trace, 0);
+    {
+      GListModel *traces = mt_lab_get_traces (self->lab);
+      g_autoptr(GHashTable) children = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                              (GDestroyNotify) g_ptr_array_unref);
+      g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+      /* One pass over the lab, however many branches the trace has. */
+      for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+        {
+          g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+          const char *parent_id;
+          GPtrArray *branches;
+
+          if (!MT_IS_BRANCH (trace) ||
+              (parent_id = mt_branch_get_parent_id (MT_BRANCH (trace))) == NULL)
+            continue;
+          branches = g_hash_table_lookup (children, parent_id);
+          if (branches == NULL)
+            {
+              branches = g_ptr_array_new_with_free_func (g_object_unref);
+              g_hash_table_insert (children, (gpointer) parent_id, branches);
+            }
+          g_ptr_array_add (branches, g_steal_pointer (&trace));
+        }
+
+      g_hash_table_add (seen, self->trace);
+      add_branches (self, children, seen, self->trace, 0);
+    }
 
   for (guint c = 0; c < mt_marker_lexicon_get_n_categories (self->lexicon); c++)
     {
