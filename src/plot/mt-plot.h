@@ -9,7 +9,15 @@ G_BEGIN_DECLS
 
 /* The charts of issue 6. Each one is built from data once per change
  * (aggregation), then painted as often as needed on any cairo_t: a widget's
- * snapshot, a PNG, an SVG or a PDF page share the same code. */
+ * snapshot, a PNG, an SVG or a PDF page share the same code.
+ *
+ * In a widget: keep one MtPlotChart per chart; on every new MtMetrics (a
+ * finished analysis or a progress report of a running sweep) call
+ * mt_plot_chart_set_metrics() (about 10 ms of CPU for 100,000 branches);
+ * in the snapshot paint through gtk_snapshot_append_cairo() with
+ * mt_plot_chart_paint_with_colors() and the style's colours; on motion ask
+ * mt_plot_chart_hit_test() for the read-out and, on click, its branch_ids.
+ * A chart is not thread-safe: use it from one thread. */
 typedef enum
 {
   MT_PLOT_CHART_ACCURACY,        /* A_i(X) per kind, oracle line, bootstrap 95% bands */
