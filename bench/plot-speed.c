@@ -157,7 +157,8 @@ main (int   argc,
           g_array_index (frames, double, MIN (frames->len - 1, frames->len * 99 / 100)));
   printf ("frame_cpu_mean_ms=%.3f\n", cpu_sum / cpu_frames->len);
   printf ("frame_cpu_p99_ms=%.3f\n",
-          g_array_index (cpu_frames, double, MIN (cpu_frames->len - 1, cpu_frames->len * 99 / 100)));
+          g_array_index (cpu_frames, double,
+                         MIN (cpu_frames->len - 1, cpu_frames->len * 99 / 100)));
   printf ("export_all_pdf_s=%.3f\n", export_s);
   printf ("export_all_pdf_cpu_s=%.3f\n", export_cpu_s);
   return 0;

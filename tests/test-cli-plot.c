@@ -125,7 +125,8 @@ run_plot (char **err,
   g_ptr_array_add (argv, (char *) g_getenv ("MT_CLI"));
   g_ptr_array_add (argv, "plot");
   va_start (args, err);
-  for (const char *arg = va_arg (args, const char *); arg != NULL; arg = va_arg (args, const char *))
+  for (const char *arg = va_arg (args, const char *); arg != NULL;
+       arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
@@ -149,7 +150,11 @@ count_ink (cairo_surface_t *surface)
 
   for (int y = 0; y < height; y++)
     for (int x = 0; x < width; x++)
-      ink += (*(const guint32 *) (gconstpointer) (data + y * stride + x * 4) & 0xffffff) != 0xffffff;
+      {
+        guint32 pixel = *(const guint32 *) (gconstpointer) (data + y * stride + x * 4);
+
+        ink += (pixel & 0xffffff) != 0xffffff;
+      }
   return ink;
 }
 

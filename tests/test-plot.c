@@ -299,7 +299,8 @@ test_accuracy_pixels (void)
   g_assert_true (pixel_is (pixel_at (surface, px, py), blue[0], blue[1], blue[2], 0.02));
   /* ... and not where the data is not: (0.3, 0.8). */
   unit_to_pixel (&layout, 0.3, 0.8, &px, &py);
-  g_assert_false (pixel_is (pixel_at (surface, px + 0.5, py + 0.5), blue[0], blue[1], blue[2], 0.1));
+  g_assert_false (pixel_is (pixel_at (surface, px + 0.5, py + 0.5),
+                            blue[0], blue[1], blue[2], 0.1));
 
   /* Halfway, the band runs between the mean of the two lows and of the two
    * highs. Inside it, above the line: a pale blue tint. Above it: white. */

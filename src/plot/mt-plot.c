@@ -507,10 +507,10 @@ aggregate_x_chart (MtPlotChart *self)
             }
           if (graded == 0)
             continue;
-          add_reference (self,
-                         several_models
-                         ? g_strdup_printf (_("Oracle · %s"), model) : g_strdup (C_("chart", "Oracle")),
-                         (double) correct / graded, FALSE, graded);
+          char *label = several_models ? g_strdup_printf (_("Oracle · %s"), model)
+                                       : g_strdup (C_("chart", "Oracle"));
+
+          add_reference (self, label, (double) correct / graded, FALSE, graded);
         }
       self->y_hi = 1;
       self->bands = TRUE;
@@ -979,7 +979,8 @@ aggregate_timeline (MtPlotChart *self)
     {
       MtMarkerShape shape = mt_marker_lexicon_get_shape (self->lexicon, c);
 
-      g_ptr_array_add (self->tick_labels, g_strdup (mt_marker_lexicon_get_label (self->lexicon, c)));
+      g_ptr_array_add (self->tick_labels,
+                       g_strdup (mt_marker_lexicon_get_label (self->lexicon, c)));
       g_array_append_val (self->tick_shapes, shape);
     }
 
@@ -1527,7 +1528,8 @@ mt_plot_chart_export (MtPlotChart   *self,
       return FALSE;
     }
   if (!(dpi >= 1 && isfinite (dpi)) ||
-      (format == MT_PLOT_FORMAT_PNG && ceil (width * scale) * ceil (height * scale) > MAX_EXPORT_PIXELS))
+      (format == MT_PLOT_FORMAT_PNG &&
+       ceil (width * scale) * ceil (height * scale) > MAX_EXPORT_PIXELS))
     {
       g_set_error (error, MT_PLOT_ERROR, MT_PLOT_ERROR_SIZE,
                    _("%g × %g points at %g dpi is not a size a PNG can have; "
