@@ -31,6 +31,7 @@ APT_PACKAGES = \
 	meson \
 	ninja-build \
 	pkg-config \
+	poppler-utils \
 	python3 \
 	xauth \
 	xdotool \

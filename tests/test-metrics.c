@@ -210,6 +210,72 @@ test_interrupts (void)
   g_assert_cmpuint (g->markers[hesitation], ==, 1);
 }
 
+/* Every diagnosed branch as a record of its own, pointing at its group,
+ * and each group's marker density over the branches' own reasoning. */
+static void
+test_branches (void)
+{
+  g_autoptr(MtLab) lab = hand_built_lab ();
+  g_autoptr(MtMetrics) metrics = NULL;
+  const MtBranchMetrics *b;
+  const MtInterruptMetrics *speedup;
+  guint n_bins;
+  int hesitation;
+
+  mt_problem_set_source (mt_lab_lookup_problem (lab, "p1"), "math500");
+  metrics = analyse (lab);
+  n_bins = mt_metrics_get_n_bins (metrics);
+  hesitation = mt_marker_lexicon_find_category (mt_metrics_get_lexicon (metrics),
+                                                MT_MARKER_HESITATION);
+
+  g_assert_cmpuint (mt_metrics_get_n_branches (metrics), ==, 5);
+
+  b = mt_metrics_get_branch (metrics, 0);
+  g_assert_cmpstr (b->id, ==, "b1");
+  g_assert_cmpstr (b->model, ==, "m");
+  g_assert_cmpstr (b->dataset, ==, "math500");
+  g_assert_cmpstr (b->oracle_id, ==, "o1");
+  g_assert_cmpint (b->kind, ==, MT_INTERRUPT_HARD);
+  g_assert_cmpfloat_with_epsilon (b->x, 0.30, EPSILON);
+  g_assert_cmpuint (b->interrupt, ==, 0);
+  g_assert_cmpint (b->verdict, ==, MT_VERDICT_CORRECT);
+  g_assert_cmpint (b->oracle_verdict, ==, MT_VERDICT_CORRECT);
+  g_assert_cmpint (b->leakage, ==, MT_DIAGNOSIS_YES);
+  g_assert_cmpint (b->panic, ==, MT_DIAGNOSIS_NOT_APPLICABLE);
+  g_assert_cmpuint (b->length_tokens, ==, 20);
+  g_assert_cmpuint (b->length_chars, ==, 48);
+  g_assert_cmpuint (b->answer_tokens, ==, 20);
+  g_assert_cmpuint (b->oracle_answer_tokens, ==, 10);
+  g_assert_cmpuint (b->oracle_rest_tokens, ==, 100 - 30 + 10);
+  g_assert_cmpfloat_with_epsilon (b->leakage_ratio, 2.0, EPSILON);
+
+  /* p2 has no source; 0.2996 is in the X = 0.30 group. */
+  b = mt_metrics_get_branch (metrics, 1);
+  g_assert_cmpstr (b->id, ==, "b2");
+  g_assert_null (b->dataset);
+  g_assert_cmpuint (b->interrupt, ==, 0);
+  g_assert_cmpint (b->verdict, ==, MT_VERDICT_WRONG);
+
+  b = mt_metrics_get_branch (metrics, 2);
+  g_assert_cmpstr (b->id, ==, "b3");
+  g_assert_cmpuint (b->interrupt, ==, 1);
+
+  b = mt_metrics_get_branch (metrics, 3);
+  g_assert_cmpstr (b->id, ==, "b4");
+  g_assert_cmpuint (b->interrupt, ==, 2);
+  g_assert_cmpint (b->panic, ==, MT_DIAGNOSIS_YES);
+  g_assert_cmpint (b->leakage, ==, MT_DIAGNOSIS_NOT_APPLICABLE);
+  g_assert_true (isnan (b->leakage_ratio));
+
+  /* b5's one "Wait" opens its reasoning: half a marker per branch of the
+   * group in the first slice, nothing elsewhere. */
+  speedup = mt_metrics_get_interrupt (metrics, 2);
+  g_assert_cmpfloat_with_epsilon (speedup->density[hesitation * n_bins], 0.5, EPSILON);
+  for (guint i = 1; i < n_bins; i++)
+    g_assert_cmpfloat (speedup->density[hesitation * n_bins + i], ==, 0.0);
+  g_assert_cmpfloat (mt_metrics_get_interrupt (metrics, 0)->density[hesitation * n_bins], ==, 0.0);
+}
+
 static void
 test_scores (void)
 {
@@ -584,6 +650,7 @@ main (int   argc,
 
   g_test_add_func ("/metrics/models", test_models);
   g_test_add_func ("/metrics/interrupts", test_interrupts);
+  g_test_add_func ("/metrics/branches", test_branches);
   g_test_add_func ("/metrics/scores", test_scores);
   g_test_add_func ("/metrics/trapezoid", test_trapezoid);
   g_test_add_func ("/metrics/bootstrap", test_bootstrap);

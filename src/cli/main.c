@@ -31,6 +31,7 @@ static const struct {
   { "import", mt_cli_import },
   { "info", mt_cli_info },
   { "merge", mt_cli_merge },
+  { "plot", mt_cli_plot },
   { "stats", mt_cli_stats },
   { "sweep", mt_cli_sweep },
 };
@@ -44,6 +45,10 @@ static const char *summary =
   "  import FILE... -o OUT.mtlab [--problems FILE]... [--map NAME=FIELD]...\n"
   "                              read traces and problems into a lab file\n"
   "  merge -o OUT.mtlab LAB...   join lab files (sweep shards): by id, conflicts reported\n"
+  "  plot --chart CHART --format png|svg|pdf -o FILE [--trace ID] [--model M]\n"
+  "       [--dataset D] [--kind K] [--width W --height H --dpi D] LAB...\n"
+  "                              draw accuracy, length, length-ratio, leakage,\n"
+  "                              failure-rates, marker-density or timeline\n"
   "  stats [--json|--csv] FILE...\n"
   "                              accuracy, lengths, markers and failure modes per model\n"
   "                              and per interrupt, with interruptibility scores\n"

@@ -28,6 +28,8 @@ int mt_cli_info         (int             argc,
                          char          **argv);
 int mt_cli_merge        (int             argc,
                          char          **argv);
+int mt_cli_plot         (int             argc,
+                         char          **argv);
 int mt_cli_stats        (int             argc,
                          char          **argv);
 int mt_cli_sweep        (int             argc,

@@ -20,6 +20,8 @@ struct _MtMetrics
   GArray          *models;      /* MtModelMetrics, owning its strings and tables */
   GArray          *interrupts;  /* MtInterruptMetrics */
   GArray          *scores;      /* MtInterruptibility */
+  GArray          *branches;    /* MtBranchMetrics; strings point into the items' traces */
+  GPtrArray       *traces;      /* keeps those traces (and their strings) alive */
 };
 
 G_DEFINE_FINAL_TYPE (MtMetrics, mt_metrics, G_TYPE_OBJECT)
@@ -37,6 +39,7 @@ interrupt_metrics_clear (MtInterruptMetrics *interrupt)
 {
   g_free ((char *) interrupt->model);
   g_free ((guint *) interrupt->markers);
+  g_free ((double *) interrupt->density);
 }
 
 static void
@@ -51,6 +54,7 @@ mt_metrics_dispose (GObject *object)
   MtMetrics *self = (MtMetrics *)object;
 
   g_clear_object (&self->lexicon);
+  g_clear_pointer (&self->traces, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mt_metrics_parent_class)->dispose (object);
 }
@@ -63,6 +67,7 @@ mt_metrics_finalize (GObject *object)
   g_clear_pointer (&self->models, g_array_unref);
   g_clear_pointer (&self->interrupts, g_array_unref);
   g_clear_pointer (&self->scores, g_array_unref);
+  g_clear_pointer (&self->branches, g_array_unref);
 
   G_OBJECT_CLASS (mt_metrics_parent_class)->finalize (object);
 }
@@ -85,6 +90,8 @@ mt_metrics_init (MtMetrics *self)
   g_array_set_clear_func (self->interrupts, (GDestroyNotify) interrupt_metrics_clear);
   self->scores = g_array_new (FALSE, TRUE, sizeof (MtInterruptibility));
   g_array_set_clear_func (self->scores, (GDestroyNotify) interruptibility_clear);
+  self->branches = g_array_new (FALSE, TRUE, sizeof (MtBranchMetrics));
+  self->traces = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 MtMarkerLexicon *
@@ -164,6 +171,24 @@ mt_metrics_get_interrupt (MtMetrics *self,
   g_return_val_if_fail (MT_IS_METRICS (self), NULL);
   g_return_val_if_fail (index < self->interrupts->len, NULL);
   return &g_array_index (self->interrupts, MtInterruptMetrics, index);
+}
+
+guint
+mt_metrics_get_n_branches (MtMetrics *self)
+{
+  g_return_val_if_fail (MT_IS_METRICS (self), 0);
+
+  return self->branches->len;
+}
+
+const MtBranchMetrics *
+mt_metrics_get_branch (MtMetrics *self,
+                       guint      index)
+{
+  g_return_val_if_fail (MT_IS_METRICS (self), NULL);
+  g_return_val_if_fail (index < self->branches->len, NULL);
+
+  return &g_array_index (self->branches, MtBranchMetrics, index);
 }
 
 guint
@@ -306,13 +331,16 @@ typedef struct
   double           leakage_ratio_sum;
   guint            leakage_ratios;
   guint           *markers;
+  double          *density;   /* n_categories x n_bins, summed over the branches */
   GHashTable      *oracles;   /* item indices */
+  guint            index;     /* in the sorted groups */
 } GroupSums;
 
 static void
 group_sums_free (GroupSums *group)
 {
   g_free (group->markers);
+  g_free (group->density);
   g_hash_table_unref (group->oracles);
   g_free (group);
 }
@@ -462,6 +490,57 @@ add_branch (GroupSums      *group,
     }
 }
 
+/* The diagnosed branches, one record each; @groups holds each one's group. */
+static void
+add_branch_records (MtMetrics      *self,
+                    MtAnalysisItem *items,
+                    GArray         *indices,
+                    GPtrArray      *groups)
+{
+  g_array_set_size (self->branches, indices->len);
+
+  for (guint i = 0; i < indices->len; i++)
+    {
+      MtAnalysisItem *item = &items[g_array_index (indices, guint, i)];
+      MtBranchMetrics *record = &g_array_index (self->branches, MtBranchMetrics, i);
+      GroupSums *group = g_ptr_array_index (groups, i);
+      MtProblem *problem = mt_trace_get_problem (item->trace);
+
+      /* The strings belong to the trace, which the metrics keep. */
+      g_ptr_array_add (self->traces, g_object_ref (item->trace));
+      record->id = mt_trace_get_id (item->trace);
+      record->model = g_array_index (self->interrupts, MtInterruptMetrics, group->index).model;
+      /* Interned: a handful of names, safe from later edits of the problem. */
+      record->dataset = problem ? g_intern_string (mt_problem_get_source (problem)) : NULL;
+      record->kind = item->kind;
+      record->x = group->x100 / 100.0;
+      record->interrupt = group->index;
+      record->verdict = item->facts.verdict;
+      record->oracle_verdict = MT_VERDICT_UNGRADED;
+      record->leakage = item->leakage;
+      record->panic = item->panic;
+      record->doubt = item->doubt;
+      record->length_tokens = item->facts.reasoning_tokens + item->facts.answer_tokens;
+      record->length_chars = item->facts.reasoning_chars + item->facts.answer_chars;
+      record->answer_tokens = item->facts.answer_tokens;
+      record->leakage_ratio = item->leakage == MT_DIAGNOSIS_NOT_APPLICABLE
+                              ? NAN : item->leakage_ratio;
+
+      if (item->oracle >= 0)
+        {
+          MtAnalysisItem *oracle = &items[item->oracle];
+          guint T = _mt_trace_facts_get_oracle_tokens (&oracle->facts, NULL);
+          guint k = item->interrupt_token;
+
+          g_ptr_array_add (self->traces, g_object_ref (oracle->trace));
+          record->oracle_id = mt_trace_get_id (oracle->trace);
+          record->oracle_verdict = oracle->facts.verdict;
+          record->oracle_answer_tokens = oracle->facts.answer_tokens;
+          record->oracle_rest_tokens = (T > k ? T - k : 0) + oracle->facts.answer_tokens;
+        }
+    }
+}
+
 static void
 build_scores (MtMetrics      *self,
               MtAnalysisItem *items,
@@ -525,6 +604,8 @@ _mt_metrics_build (MtAnalysisItem              *items,
   g_autoptr(GPtrArray) sums = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_sums_free);
+  g_autoptr(GPtrArray) branch_groups = g_ptr_array_new ();
+  g_autoptr(GArray) branch_items = g_array_new (FALSE, FALSE, sizeof (guint));
   guint n_categories = mt_marker_lexicon_get_n_categories (lexicon);
 
   self->lexicon = g_object_ref (lexicon);
@@ -582,12 +663,17 @@ _mt_metrics_build (MtAnalysisItem              *items,
               group->kind = item->kind;
               group->x100 = x100;
               group->markers = g_new0 (guint, n_categories);
+              group->density = g_new0 (double, n_categories * n_bins);
               group->oracles = g_hash_table_new (NULL, NULL);
               g_ptr_array_add (groups, group);
               g_hash_table_insert (group_index, g_steal_pointer (&key), group);
             }
           add_branch (group, items, item);
           add_scoped_counts (group->markers, &item->facts, lexicon);
+          for (guint b = 0; b < n_categories * n_bins && item->facts.n_bins == n_bins; b++)
+            group->density[b] += item->facts.density[b];
+          g_ptr_array_add (branch_groups, group);
+          g_array_append_val (branch_items, i);
           continue;
         }
 
@@ -634,6 +720,11 @@ _mt_metrics_build (MtAnalysisItem              *items,
     {
       GroupSums *group = g_ptr_array_index (groups, g);
       MtInterruptMetrics interrupt = { 0 };
+      double *density = g_new0 (double, n_categories * n_bins);
+
+      group->index = g;
+      for (guint b = 0; b < n_categories * n_bins; b++)
+        density[b] = ratio (group->density[b], group->n);
 
       interrupt.model = g_strdup (g_ptr_array_index (names, group->model));
       interrupt.kind = group->kind;
@@ -657,8 +748,11 @@ _mt_metrics_build (MtAnalysisItem              *items,
       interrupt.leakage_rate = ratio (group->leakage_yes, group->leakage_judged);
       interrupt.leakage_ratio_mean = ratio (group->leakage_ratio_sum, group->leakage_ratios);
       interrupt.markers = g_memdup2 (group->markers, n_categories * sizeof (guint));
+      interrupt.density = density;
       g_array_append_val (self->interrupts, interrupt);
     }
+
+  add_branch_records (self, items, branch_items, branch_groups);
 
   build_scores (self, items, groups);
 

@@ -3,7 +3,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "mt-diagnosis.h"
 #include "mt-enums.h"
+#include "mt-grade.h"
 #include "mt-markers.h"
 
 G_BEGIN_DECLS
@@ -65,7 +67,34 @@ typedef struct
   double           leakage_rate;
   double           leakage_ratio_mean;
   const guint     *markers;            /* per lexicon category, counted in its scope */
+  const double    *density;            /* n_categories x n_bins: markers per branch in each
+                                        * slice of the branch's own reasoning */
 } MtInterruptMetrics;
+
+/* One diagnosed branch, as the charts need it to filter by dataset, to draw
+ * distributions and to lead from a point back to the branches behind it.
+ * Branches come in the order of the lab. */
+typedef struct
+{
+  const char         *id;
+  const char         *model;
+  const char         *dataset;              /* the problem's source, or NULL */
+  const char         *oracle_id;            /* NULL when the oracle is not in the lab */
+  MtInterruptKind     kind;
+  double              x;                    /* rounded to 0.01, as in its group */
+  guint               interrupt;            /* index of its MtInterruptMetrics */
+  MtVerdict           verdict;
+  MtVerdict           oracle_verdict;       /* MT_VERDICT_UNGRADED without an oracle */
+  MtDiagnosisVerdict  leakage;
+  MtDiagnosisVerdict  panic;
+  MtDiagnosisVerdict  doubt;
+  guint               length_tokens;        /* reasoning + answer after the interrupt */
+  guint64             length_chars;
+  guint               answer_tokens;
+  guint               oracle_answer_tokens;
+  guint               oracle_rest_tokens;   /* T - k + the oracle's answer; 0 without one */
+  double              leakage_ratio;        /* the leakage diagnosis's answer ratio, or NAN */
+} MtBranchMetrics;
 
 /* How well one model withstands one kind of interrupt: the area under
  * A_i(X) / A_oracle over X in [0, 1] (see mt_interruptibility_score()).
@@ -100,6 +129,9 @@ const MtModelMetrics     *mt_metrics_lookup_model      (MtMetrics     *self,
                                                         const char    *model);
 guint                     mt_metrics_get_n_interrupts  (MtMetrics     *self);
 const MtInterruptMetrics *mt_metrics_get_interrupt     (MtMetrics     *self,
+                                                        guint          index);
+guint                     mt_metrics_get_n_branches    (MtMetrics     *self);
+const MtBranchMetrics    *mt_metrics_get_branch        (MtMetrics     *self,
                                                         guint          index);
 guint                     mt_metrics_get_n_scores      (MtMetrics     *self);
 const MtInterruptibility *mt_metrics_get_score         (MtMetrics     *self,
