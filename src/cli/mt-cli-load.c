@@ -228,3 +228,37 @@ mt_cli_import (int    argc,
   return status;
 }
 
+/* Reads every file into one lab, so traces find problems given in other
+ * files; problems go to stderr. Returns the exit status so far. */
+int
+mt_cli_load_files (MtLab  *lab,
+                   char  **files,
+                   int     n_files)
+{
+  int status = MT_CLI_EXIT_OK;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autoptr(MtLoadReport) report = mt_load_report_new (files[i]);
+      g_autoptr(GError) error = NULL;
+
+      if (!mt_import_file (lab, files[i], NULL, report, NULL, &error))
+        {
+          fprintf (stderr, "%s\n", error->message);
+          status = MT_CLI_EXIT_BAD_INPUT;
+        }
+      else if (report->issues->len > 0)
+        status = MT_CLI_EXIT_BAD_INPUT;
+
+      for (guint j = 0; j < report->issues->len; j++)
+        {
+          g_autofree char *text = mt_load_issue_to_string (report,
+                                                           g_ptr_array_index (report->issues, j));
+
+          fprintf (stderr, "%s\n", text);
+        }
+    }
+
+  mt_lab_link (lab);
+  return status;
+}

@@ -358,41 +358,6 @@ print_json (JsonNode *root)
   printf ("%s\n", text);
 }
 
-/* Reads every file into one lab, so traces find problems given in other
- * files; problems go to stderr. Returns the exit status so far. */
-static int
-load_files (MtLab  *lab,
-            char  **files,
-            int     n_files)
-{
-  int status = MT_CLI_EXIT_OK;
-
-  for (int i = 0; i < n_files; i++)
-    {
-      g_autoptr(MtLoadReport) report = mt_load_report_new (files[i]);
-      g_autoptr(GError) error = NULL;
-
-      if (!mt_import_file (lab, files[i], NULL, report, NULL, &error))
-        {
-          fprintf (stderr, "%s\n", error->message);
-          status = MT_CLI_EXIT_BAD_INPUT;
-        }
-      else if (report->issues->len > 0)
-        status = MT_CLI_EXIT_BAD_INPUT;
-
-      for (guint j = 0; j < report->issues->len; j++)
-        {
-          g_autofree char *text = mt_load_issue_to_string (report,
-                                                           g_ptr_array_index (report->issues, j));
-
-          fprintf (stderr, "%s\n", text);
-        }
-    }
-
-  mt_lab_link (lab);
-  return status;
-}
-
 int
 mt_cli_stats (int    argc,
               char **argv)
@@ -427,7 +392,7 @@ mt_cli_stats (int    argc,
   if (argc < 2)
     return mt_cli_usage_error (context, "stats needs at least one FILE");
 
-  status = load_files (lab, argv + 1, argc - 1);
+  status = mt_cli_load_files (lab, argv + 1, argc - 1);
 
   /* A broken category file of the user's is worth a word, not a failure. */
   lexicon_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
@@ -522,7 +487,7 @@ mt_cli_grade_files (int    argc,
   if (argc < 2)
     return mt_cli_usage_error (context, "grade needs at least one FILE");
 
-  status = load_files (lab, argv + 1, argc - 1);
+  status = mt_cli_load_files (lab, argv + 1, argc - 1);
   traces = mt_lab_get_traces (lab);
 
   table_add_column (table, "trace", FALSE);
