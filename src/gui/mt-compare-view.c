@@ -56,7 +56,7 @@ struct _MtCompareView
   GtkLabel           *diff_label;
   GtkButton          *show_hidden_button;
   GtkWidget          *base_box;
-  GtkDropDown        *base_dropdown;
+  GtkMenuButton      *base_button;
   GtkRevealer        *prefix_revealer;
   GtkTextView        *prefix_view;
   GtkBox             *pinned_box;
@@ -959,9 +959,9 @@ describe_base (MtTrace *trace)
 static void
 mt_compare_view_update_bases (MtCompareView *self)
 {
-  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autofree char *current = NULL;
   MtTrace *root = self->base;
-  guint selected = 0;
 
   g_clear_pointer (&self->bases, g_ptr_array_unref);
   if (self->base == NULL)
@@ -978,21 +978,22 @@ mt_compare_view_update_bases (MtCompareView *self)
         root = oracle;
     }
 
+  /* Branches of branches: every run of this tree that has any, one
+   * choice away. */
   self->bases = mt_compare_list_bases (self->lab, root);
   for (guint i = 0; i < self->bases->len; i++)
     {
       MtTrace *trace = g_ptr_array_index (self->bases, i);
       g_autofree char *label = describe_base (trace);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
 
-      gtk_string_list_append (labels, label);
-      if (trace == self->base)
-        selected = i;
+      g_menu_item_set_action_and_target (item, "compare.set-base", "s", mt_trace_get_id (trace));
+      g_menu_append_item (menu, item);
     }
 
-  self->updating = TRUE;
-  gtk_drop_down_set_model (self->base_dropdown, G_LIST_MODEL (labels));
-  gtk_drop_down_set_selected (self->base_dropdown, selected);
-  self->updating = FALSE;
+  current = describe_base (self->base);
+  gtk_menu_button_set_label (self->base_button, current);
+  gtk_menu_button_set_menu_model (self->base_button, G_MENU_MODEL (menu));
   gtk_widget_set_visible (self->base_box, self->bases->len > 1);
 }
 
@@ -1089,17 +1090,6 @@ prefix_clicked_cb (MtCompareView *self)
   gtk_revealer_set_reveal_child (self->prefix_revealer,
                                  !gtk_revealer_get_reveal_child (self->prefix_revealer));
   mt_compare_view_update_prefix (self);
-}
-
-static void
-base_selected_cb (MtCompareView *self)
-{
-  guint selected = gtk_drop_down_get_selected (self->base_dropdown);
-
-  if (self->updating || self->bases == NULL || selected >= self->bases->len)
-    return;
-
-  mt_compare_view_set_base (self, g_ptr_array_index (self->bases, selected));
 }
 
 static void
@@ -1334,14 +1324,13 @@ mt_compare_view_class_init (MtCompareViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, diff_label);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, show_hidden_button);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, base_box);
-  gtk_widget_class_bind_template_child (widget_class, MtCompareView, base_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MtCompareView, base_button);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, prefix_revealer);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, prefix_view);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, pinned_box);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, columns_scroller);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, columns_box);
   gtk_widget_class_bind_template_callback (widget_class, prefix_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, base_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "compare.hide-column", "s", hide_column_action);
   gtk_widget_class_install_action (widget_class, "compare.show-hidden", NULL, show_hidden_action);
