@@ -455,7 +455,7 @@ add_chip (Column     *column,
     gtk_widget_set_tooltip_text (chip, explanation);
   g_object_set_data_full (G_OBJECT (chip), "mt-chip", g_strdup_printf ("%s:%s", name, state),
                           g_free);
-  gtk_flow_box_append (GTK_FLOW_BOX (column->chips), chip);
+  gtk_box_append (GTK_BOX (column->chips), chip);
 }
 
 static void
@@ -614,13 +614,9 @@ column_build_header (Column *column)
   gtk_widget_set_tooltip_text (answer_label, answer_chars);
   gtk_box_append (GTK_BOX (header), answer_label);
 
-  column->chips = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (column->chips), GTK_SELECTION_NONE);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (column->chips), 4);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (column->chips), 4);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (column->chips), 4);
-  gtk_widget_set_focusable (column->chips, FALSE);
-  gtk_widget_set_halign (column->chips, GTK_ALIGN_START);
+  /* A verdict and at most the one or two failure modes that apply to
+   * the kind: one row. */
+  column->chips = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   gtk_widget_add_css_class (column->chips, "compare-chips");
   gtk_box_append (GTK_BOX (header), column->chips);
   column_fill_chips (column);
@@ -1552,9 +1548,7 @@ _mt_compare_view_get_chips (MtCompareView *self,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *chip = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
-
-      g_strv_builder_add (builder, g_object_get_data (G_OBJECT (chip), "mt-chip"));
+      g_strv_builder_add (builder, g_object_get_data (G_OBJECT (child), "mt-chip"));
     }
 
   return g_strv_builder_end (builder);

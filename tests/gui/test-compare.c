@@ -966,7 +966,11 @@ test_compare_screenshot (void)
               "This seems to be a typo, so I will keep (0,3): r = 3 and θ = π/2.",
               "\\boxed{(3, \\frac{\\pi}{2})}");
 
-  window = create_lab_window (lab);
+  window = mt_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  _mt_window_set_lab (window, lab, "math500_deepseek_r1.jsonl");
+  run_frames ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare", NULL));
   run_frames ();
   run_frames ();
