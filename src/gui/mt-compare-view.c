@@ -47,6 +47,7 @@ struct _MtCompareView
   double              relative;     /* its relative scroll position */
   int                 focus_column;
   guint               sync_tick_id;
+  guint               rebuild_id;
   guint               syncing : 1;
   guint               updating : 1;
 
@@ -109,6 +110,13 @@ find_column (MtCompareView *self,
     }
 
   return NULL;
+}
+
+static const char *
+column_id_at (MtCompareView *self,
+              guint          index)
+{
+  return mt_trace_get_id (column_data (g_ptr_array_index (self->columns, index))->trace);
 }
 
 /* The visible columns left to right: pinned ones first, each group in the
@@ -1040,6 +1048,34 @@ mt_compare_view_rebuild (MtCompareView *self)
 {
   MtDiagnosisThresholds thresholds;
   GtkTextBuffer *buffer;
+  g_autoptr(GPtrArray) saved_order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) pinned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) hidden = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *diff_a = NULL;
+  g_autofree char *diff_b = NULL;
+  gboolean expanded = FALSE;
+
+  /* The same run again (new branches, other thresholds): the user's
+   * arrangement of its columns stays. */
+  if (self->comparison != NULL && self->comparison->base == self->base)
+    {
+      for (guint i = 0; i < self->order->len; i++)
+        {
+          Column *column = g_ptr_array_index (self->columns, g_array_index (self->order, guint, i));
+          const char *id = mt_trace_get_id (column_data (column)->trace);
+
+          g_ptr_array_add (saved_order, g_strdup (id));
+          if (column->pinned)
+            g_hash_table_add (pinned, g_strdup (id));
+          if (column->hidden)
+            g_hash_table_add (hidden, g_strdup (id));
+        }
+      if (self->diff_a >= 0)
+        diff_a = g_strdup (column_id_at (self, self->diff_a));
+      if (self->diff_b >= 0)
+        diff_b = g_strdup (column_id_at (self, self->diff_b));
+      expanded = gtk_revealer_get_reveal_child (self->prefix_revealer);
+    }
 
   mt_compare_view_clear (self);
   mt_compare_view_update_bases (self);
@@ -1062,18 +1098,46 @@ mt_compare_view_rebuild (MtCompareView *self)
 
       gtk_text_buffer_set_text (buffer, valid, -1);
     }
-  gtk_revealer_set_reveal_child (self->prefix_revealer, FALSE);
+  gtk_revealer_set_reveal_child (self->prefix_revealer, expanded);
   mt_compare_view_update_prefix (self);
 
   for (guint i = 0; i < self->comparison->columns->len; i++)
+    g_ptr_array_add (self->columns, column_new (self, i));
+
+  /* Columns in the order the user left them, new ones after. */
+  for (guint i = 0; i < saved_order->len; i++)
     {
-      g_array_append_val (self->order, i);
-      g_ptr_array_add (self->columns, column_new (self, i));
+      Column *column = find_column (self, g_ptr_array_index (saved_order, i));
+
+      if (column != NULL)
+        g_array_append_val (self->order, column->index);
+    }
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      Column *column = g_ptr_array_index (self->columns, i);
+      const char *id = mt_trace_get_id (column_data (column)->trace);
+
+      if (!g_ptr_array_find_with_equal_func (saved_order, id, g_str_equal, NULL))
+        g_array_append_val (self->order, i);
+      column->hidden = g_hash_table_contains (hidden, id);
+      if (g_hash_table_contains (pinned, id))
+        column_set_pinned (column, TRUE);
+      if (g_strcmp0 (id, diff_a) == 0)
+        self->diff_a = i;
+      else if (g_strcmp0 (id, diff_b) == 0)
+        self->diff_b = i;
+    }
+  if (self->diff_a < 0)
+    {
+      self->diff_a = self->diff_b;
+      self->diff_b = -1;
     }
 
   mt_compare_view_relayout (self);
+  mt_compare_view_sync_checks (self);
   mt_compare_view_apply_diff (self);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (self->columns_scroller), 0);
+  if (saved_order->len == 0)
+    gtk_adjustment_set_value (gtk_scrolled_window_get_hadjustment (self->columns_scroller), 0);
   gtk_stack_set_visible_child_name (self->stack,
                                     self->comparison->columns->len > 1 ? "columns" : "empty");
 }
@@ -1086,6 +1150,31 @@ prefix_clicked_cb (MtCompareView *self)
   gtk_revealer_set_reveal_child (self->prefix_revealer,
                                  !gtk_revealer_get_reveal_child (self->prefix_revealer));
   mt_compare_view_update_prefix (self);
+}
+
+static gboolean
+rebuild_idle_cb (gpointer user_data)
+{
+  MtCompareView *self = user_data;
+
+  self->rebuild_id = 0;
+  mt_compare_view_rebuild (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Branches arrive while a sweep or a live run goes on: show them, once per
+ * burst of additions. */
+static void
+lab_traces_changed_cb (MtCompareView *self,
+                       guint          position,
+                       guint          removed,
+                       guint          added)
+{
+  if (self->base == NULL || self->rebuild_id != 0)
+    return;
+
+  self->rebuild_id = g_idle_add (rebuild_idle_cb, self);
 }
 
 static void
@@ -1279,9 +1368,13 @@ mt_compare_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->sync_tick_id);
       self->sync_tick_id = 0;
     }
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
   mt_compare_view_clear (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_COMPARE_VIEW);
 
+  if (self->lab != NULL)
+    g_signal_handlers_disconnect_by_func (mt_lab_get_traces (self->lab),
+                                          lab_traces_changed_cb, self);
   g_clear_object (&self->lab);
   g_clear_object (&self->base);
   g_clear_object (&self->lexicon);
@@ -1411,7 +1504,16 @@ mt_compare_view_set_trace (MtCompareView *self,
   g_return_if_fail (!lab || MT_IS_LAB (lab));
   g_return_if_fail (!trace || MT_IS_TRACE (trace));
 
-  g_set_object (&self->lab, lab);
+  if (lab != self->lab)
+    {
+      if (self->lab != NULL)
+        g_signal_handlers_disconnect_by_func (mt_lab_get_traces (self->lab),
+                                              lab_traces_changed_cb, self);
+      g_set_object (&self->lab, lab);
+      if (lab != NULL)
+        g_signal_connect_object (mt_lab_get_traces (lab), "items-changed",
+                                 G_CALLBACK (lab_traces_changed_cb), self, G_CONNECT_SWAPPED);
+    }
 
   if (trace != NULL && lab != NULL && MT_IS_BRANCH (trace)
       && mt_branch_get_parent (MT_BRANCH (trace)) != NULL)

@@ -851,6 +851,46 @@ test_compare_nested (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_five_columns (gpointer data)
+{
+  const MtComparison *comparison = _mt_compare_view_get_comparison (data);
+
+  return comparison != NULL && comparison->columns->len == 5;
+}
+
+/* A branch that arrives while the view is open (a sweep or a live run)
+ * shows up, and the columns keep the places the user gave them. */
+static void
+test_compare_live (void)
+{
+  g_autoptr(MtLab) lab = create_lab (60);
+  GtkWidget *window;
+  MtCompareView *view = create_view_window (lab, &window);
+  g_auto(GStrv) chips = NULL;
+
+  activate (view, "compare.pin-column", 3);
+  activate (view, "compare.hide-column", 2);
+  activate (view, "compare.move-left", 1);
+  assert_order (view, (int[]) { 3, 1, 0 }, 3);
+  _mt_compare_view_set_diff_columns (view, 0, 3);
+
+  add_branch (lab, "sum/zzz-late", mt_lab_lookup_trace (lab, "sum/oracle"), MT_INTERRUPT_HARD,
+              0.9, "\n\nAnswer now.\n</think>\n\n", "", "\\boxed{7}");
+  g_assert_true (wait_for (has_five_columns, view));
+  run_frames ();
+
+  g_assert_cmpstr (column_id (view, 4), ==, "sum/zzz-late");
+  assert_order (view, (int[]) { 3, 1, 0, 4 }, 4);
+  g_assert_false (gtk_widget_get_mapped (_mt_compare_view_get_column (view, 2)));
+  chips = _mt_compare_view_get_chips (view, 4);
+  g_assert_cmpstr (chips[0], ==, "verdict:correct");
+  /* The words compared are still marked: step 50 is the base's alone. */
+  g_assert_true (text_has_tag (_mt_compare_view_get_text_view (view, 0), "50 adds", "diff"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkWidget *
 find_widget (GtkWidget *widget,
              GType      type)
@@ -1029,6 +1069,7 @@ main (int   argc,
   g_test_add_func ("/gui/compare/markup", test_compare_markup);
   g_test_add_func ("/gui/compare/diff", test_compare_diff);
   g_test_add_func ("/gui/compare/nested", test_compare_nested);
+  g_test_add_func ("/gui/compare/live", test_compare_live);
   g_test_add_func ("/gui/compare/window", test_compare_window);
   g_test_add_func ("/gui/compare/screenshot", test_compare_screenshot);
 
