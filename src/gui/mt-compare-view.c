@@ -872,6 +872,9 @@ column_new (MtCompareView *self,
 
   column->box = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
   gtk_widget_set_size_request (column->box, COLUMN_WIDTH, -1);
+  /* The title expands inside the header; the column itself keeps its
+   * width, pinned or not. */
+  gtk_widget_set_hexpand (column->box, FALSE);
   gtk_widget_add_css_class (column->box, "compare-column");
   if (data->branch == NULL)
     gtk_widget_add_css_class (column->box, "base");

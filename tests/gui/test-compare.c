@@ -547,6 +547,10 @@ test_compare_manage (void)
   g_assert_true (gtk_widget_compute_point (pinned, GTK_WIDGET (view),
                                            &GRAPHENE_POINT_INIT (0, 0), &point));
   g_assert_cmpfloat (fabs (point.x), <, 0.5);
+  /* Pinned, it keeps a column's width rather than taking the room the
+   * others scroll in. */
+  g_assert_cmpint (gtk_widget_get_width (pinned), ==,
+                   gtk_widget_get_width (_mt_compare_view_get_column (view, 1)));
   g_assert_true (gtk_widget_compute_point (_mt_compare_view_get_column (view, 0),
                                            GTK_WIDGET (view),
                                            &GRAPHENE_POINT_INIT (0, 0), &point));
