@@ -371,35 +371,28 @@ column_fill_text (Column *column)
     }
 }
 
-/* The buffer position of byte @byte of the column's text. */
+/* The buffer position of byte @byte of the column's text, which lies in
+ * section @section (its end included). FALSE when the section is not
+ * shown as is. */
 static gboolean
 column_iter_at_byte (Column      *column,
+                     guint        section,
                      gsize        byte,
                      GtkTextIter *iter)
 {
   const MtCompareColumn *data = column_data (column);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (column->text_view);
+  const MtCompareSection *span = &g_array_index (data->sections, MtCompareSection, section);
+  int start = g_array_index (column->section_chars, int, section);
 
-  for (guint i = 0; i < data->sections->len; i++)
-    {
-      const MtCompareSection *section = &g_array_index (data->sections, MtCompareSection, i);
-      int start = g_array_index (column->section_chars, int, i);
+  g_assert (byte >= span->start && byte <= span->end);
 
-      if (byte < section->start || byte > section->end)
-        continue;
-      if (byte == section->end && i + 1 < data->sections->len
-          && g_array_index (data->sections, MtCompareSection, i + 1).start == byte)
-        continue;
-      if (start < 0)
-        return FALSE;
+  if (start < 0)
+    return FALSE;
 
-      gtk_text_buffer_get_iter_at_offset (buffer, iter,
-                                          start + g_utf8_strlen (data->text + section->start,
-                                                                 byte - section->start));
-      return TRUE;
-    }
-
-  return FALSE;
+  gtk_text_buffer_get_iter_at_offset (gtk_text_view_get_buffer (column->text_view), iter,
+                                      start + g_utf8_strlen (data->text + span->start,
+                                                             byte - span->start));
+  return TRUE;
 }
 
 static void
@@ -412,7 +405,8 @@ column_apply_span (Column     *column,
   const MtCompareColumn *data = column_data (column);
 
   /* A span may cross from one section into the next (a diff across the
-   * interrupt): apply it section by section. */
+   * interrupt): apply it section by section, never over the headings
+   * between them. */
   for (guint i = 0; i < data->sections->len; i++)
     {
       const MtCompareSection *section = &g_array_index (data->sections, MtCompareSection, i);
@@ -422,8 +416,8 @@ column_apply_span (Column     *column,
 
       if (span_start >= span_end)
         continue;
-      if (column_iter_at_byte (column, span_start, &start_iter)
-          && column_iter_at_byte (column, span_end, &end_iter))
+      if (column_iter_at_byte (column, i, span_start, &start_iter)
+          && column_iter_at_byte (column, i, span_end, &end_iter))
         gtk_text_buffer_apply_tag_by_name (buffer, tag, &start_iter, &end_iter);
     }
 }

@@ -816,6 +816,13 @@ test_compare_diff (void)
   g_assert_true (text_has_tag (base, "Step 50 adds", "diff"));
   g_assert_true (text_has_tag (late, "I have to answer now", "diff"));
 
+  /* A difference that runs from the inherited text into the interrupt
+   * marks both, but not the heading between them. */
+  _mt_compare_view_set_diff_columns (view, 1, 4);
+  g_assert_true (text_has_tag (late, "Step 25 adds", "diff"));
+  g_assert_true (text_has_tag (late, "I have to answer now", "diff"));
+  g_assert_false (text_has_tag (late, "Interrupt\n", "diff"));
+
   _mt_compare_view_set_diff_columns (view, -1, -1);
   g_assert_false (text_has_tag (base, "Step 50 adds", "diff"));
 
