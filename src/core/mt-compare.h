@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 /* What a stretch of a column's text is. */
 typedef enum
 {
-  MT_COMPARE_PART_INHERITED,  /* the base's reasoning from the divergence point to this branch's interrupt */
+  /* The base's reasoning from the divergence point to this branch's interrupt. */
+  MT_COMPARE_PART_INHERITED,
   MT_COMPARE_PART_INTERRUPT,  /* the exact text injected */
   MT_COMPARE_PART_REASONING,  /* reasoning of this column's own run */
   MT_COMPARE_PART_ANSWER,
@@ -47,7 +48,9 @@ typedef struct
 {
   MtTrace     *trace;
   MtBranch    *branch;           /* NULL for the base column */
-  guint        token_index;      /* the interrupt's token in the base's reasoning; the divergence point for the base */
+  /* The interrupt's token in the base's reasoning; for the base, the
+   * divergence point. */
+  guint        token_index;
   double       fraction;         /* X, NAN for the base column */
   /* Tokens generated after the interrupt (the branch's reasoning and
    * answer); for the base, its tokens from the divergence point on. */
@@ -70,7 +73,9 @@ typedef struct
 {
   MtTrace   *base;
   MtTrace   *oracle;           /* the root of the base's parent chain */
-  char      *prefix;           /* the shared context: ancestors' text and the base's reasoning up to the divergence */
+  /* The shared context: the ancestors' text and the base's reasoning up to
+   * the divergence point. */
+  char      *prefix;
   guint      prefix_tokens;
   guint      divergence;       /* token index into the base's reasoning */
   GPtrArray *columns;          /* MtCompareColumn, the base first, then branches by X and id */

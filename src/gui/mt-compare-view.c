@@ -26,7 +26,9 @@ typedef struct
   GtkCheckButton    *diff_check;
   GtkToggleButton   *pin_button;
   GtkWidget         *chips;
-  GArray            *section_chars; /* int per section: its first character in the buffer, -1 when not shown as is */
+  /* int per section: its first character in the buffer, -1 when it is not
+   * shown as is. */
+  GArray            *section_chars;
 } Column;
 
 struct _MtCompareView
@@ -648,10 +650,11 @@ mt_compare_view_sync_scroll (MtCompareView *self)
       if ((int)i == self->leader || column->hidden)
         continue;
 
+      double upper = gtk_adjustment_get_upper (adjustment);
+      double page = gtk_adjustment_get_page_size (adjustment);
+
       gtk_adjustment_set_value (adjustment,
-                                mt_compare_absolute_position (self->relative,
-                                                              gtk_adjustment_get_upper (adjustment),
-                                                              gtk_adjustment_get_page_size (adjustment)));
+                                mt_compare_absolute_position (self->relative, upper, page));
     }
   self->syncing = FALSE;
 }
@@ -836,7 +839,10 @@ column_make_title (MtCompareView         *self,
   MtInterrupt *interrupt;
 
   if (data->branch != NULL)
-    return g_strdup (mt_timeline_get_kind_label (mt_interrupt_get_kind (mt_branch_get_interrupt (data->branch))));
+    {
+      interrupt = mt_branch_get_interrupt (data->branch);
+      return g_strdup (mt_timeline_get_kind_label (mt_interrupt_get_kind (interrupt)));
+    }
 
   if (!MT_IS_BRANCH (data->trace))
     return g_strdup (_("Oracle"));
@@ -904,8 +910,9 @@ column_new (MtCompareView *self,
     {
       const MtCompareEvidence *evidence = &g_array_index (data->evidence, MtCompareEvidence, i);
 
-      column_apply_span (column, evidence->kind == MT_COMPARE_EVIDENCE_LEAKAGE ? "leakage" : "doubt",
-                         evidence->start, evidence->end);
+      const char *tag = evidence->kind == MT_COMPARE_EVIDENCE_LEAKAGE ? "leakage" : "doubt";
+
+      column_apply_span (column, tag, evidence->start, evidence->end);
     }
 
   adjustment = gtk_scrolled_window_get_vadjustment (column->scroller);
@@ -1403,8 +1410,8 @@ mt_compare_view_class_init (MtCompareViewClass *klass)
 
   widget_class->css_changed = mt_compare_view_css_changed;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/midthought/Midthought/mt-compare-view.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/midthought/Midthought/mt-compare-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, stack);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, prefix_button);
   gtk_widget_class_bind_template_child (widget_class, MtCompareView, diff_label);
@@ -1465,9 +1472,13 @@ mt_compare_view_init (MtCompareView *self)
   shortcuts = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
-                                                            gtk_named_action_new (keys[i].action)));
+    {
+      GtkShortcutTrigger *trigger = gtk_shortcut_trigger_parse_string (keys[i].trigger);
+      GtkShortcutAction *action = gtk_named_action_new (keys[i].action);
+
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                            gtk_shortcut_new (trigger, action));
+    }
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   /* The diagnosis thresholds are the user's, when the schema is there. */
