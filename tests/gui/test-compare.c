@@ -969,6 +969,15 @@ test_compare_window (void)
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (timeline)));
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
 
+  /* And by its shortcut, as listed in the shortcuts window. */
+  if (have_xdotool ())
+    {
+      press_keys (LAB_WINDOW_TITLE, "ctrl+b");
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+      press_keys (LAB_WINDOW_TITLE, "ctrl+b");
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (timeline)));
+    }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
