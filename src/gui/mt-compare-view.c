@@ -566,12 +566,6 @@ column_build_header (Column *column)
   g_menu_item_set_action_and_target (item, "compare.hide-column", "s", id);
   g_menu_append_item (menu, item);
   g_clear_object (&item);
-  if (data->n_branches > 0 && data->trace != column->view->base)
-    {
-      item = g_menu_item_new (_("Compare _Its Branches"), NULL);
-      g_menu_item_set_action_and_target (item, "compare.set-base", "s", id);
-      g_menu_append_item (menu, item);
-    }
 
   menu_button = gtk_menu_button_new ();
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
@@ -624,6 +618,23 @@ column_build_header (Column *column)
   gtk_widget_add_css_class (column->chips, "compare-chips");
   gtk_box_append (GTK_BOX (header), column->chips);
   column_fill_chips (column);
+
+  /* Branches of branches: this run's own branches are one click away. */
+  if (data->n_branches > 0 && data->trace != column->view->base)
+    {
+      g_autofree char *nested_text = g_strdup_printf (ngettext ("Compare its %u branch",
+                                                                "Compare its %u branches",
+                                                                data->n_branches),
+                                                      data->n_branches);
+      GtkWidget *nested = gtk_button_new_with_label (nested_text);
+
+      gtk_widget_set_halign (nested, GTK_ALIGN_START);
+      gtk_widget_add_css_class (nested, "flat");
+      gtk_widget_add_css_class (nested, "compare-nested");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (nested), "compare.set-base");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (nested), "s", id);
+      gtk_box_append (GTK_BOX (header), nested);
+    }
 
   column->diff_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("Compare _words")));
   gtk_widget_set_tooltip_text (GTK_WIDGET (column->diff_check),

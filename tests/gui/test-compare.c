@@ -850,10 +850,22 @@ test_compare_nested (void)
               "\n\nI have to answer now.\n</think>\n\n", "", "\\boxed{7}");
   view = create_view_window (lab, &window);
 
-  /* The update branch's own branch is one choice away. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "compare.set-base", "s",
-                                             "sum/update"));
-  run_frames ();
+  /* The update branch's own branch is one click away, from its header. */
+  {
+    GtkWidget *header = gtk_widget_get_first_child (_mt_compare_view_get_column (view, 3));
+    GtkWidget *nested = NULL;
+
+    g_assert_cmpstr (column_id (view, 3), ==, "sum/update");
+    for (GtkWidget *child = gtk_widget_get_first_child (header);
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (gtk_widget_has_css_class (child, "compare-nested"))
+        nested = child;
+    g_assert_nonnull (nested);
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (nested)), ==, "Compare its 1 branch");
+    g_signal_emit_by_name (nested, "clicked");
+    run_frames ();
+  }
   g_assert_true (mt_compare_view_get_base (view) == update);
   g_assert_cmpuint (_mt_compare_view_get_comparison (view)->columns->len, ==, 2);
   /* Its prefix runs through the update into the update branch's reasoning. */
