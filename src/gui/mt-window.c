@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mt-compare-view.h"
 #include "mt-lab-loader.h"
 #include "mt-timeline.h"
 #include "mt-trace-row.h"
@@ -67,6 +68,7 @@ struct _MtWindow
   GtkScrolledWindow    *transcript_scroller;
   GtkTextView          *text_view;
   GtkLabel             *split_label;
+  MtCompareView        *compare_view;
 };
 
 enum {
@@ -267,6 +269,44 @@ mt_window_collect_branches (MtWindow *self,
     }
 }
 
+static gboolean
+mt_window_get_compare (MtWindow *self)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self), "compare");
+
+  return state != NULL && g_variant_get_boolean (state);
+}
+
+/* The trace page shows either the timeline and transcript or the compare
+ * view of the trace on the timeline. */
+static void
+mt_window_update_compare (MtWindow *self)
+{
+  MtTrace *trace = mt_timeline_get_trace (self->timeline);
+  const char *page = gtk_stack_get_visible_child_name (self->content_stack);
+
+  if (trace == NULL || g_strcmp0 (page, "empty") == 0)
+    return;
+
+  if (mt_window_get_compare (self))
+    {
+      mt_compare_view_set_lexicon (self->compare_view, self->lexicon);
+      mt_compare_view_set_trace (self->compare_view, self->lab, trace);
+      gtk_stack_set_visible_child_name (self->content_stack, "compare");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->content_stack, "trace");
+}
+
+static void
+compare_change_state (GSimpleAction *action,
+                      GVariant      *state,
+                      gpointer       user_data)
+{
+  g_simple_action_set_state (action, state);
+  mt_window_update_compare (MT_WINDOW (user_data));
+}
+
 static void
 mt_window_show_trace (MtWindow *self,
                       MtTrace  *trace)
@@ -358,6 +398,7 @@ mt_window_show_trace (MtWindow *self,
     }
 
   gtk_stack_set_visible_child_name (self->content_stack, "trace");
+  mt_window_update_compare (self);
 }
 
 /* The transcript range of context token @token, FALSE when it is not in
@@ -1315,6 +1356,7 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, transcript_scroller);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, text_view);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, split_label);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, compare_view);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_item_changed_cb);
@@ -1328,9 +1370,11 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "win.compare", NULL);
 
   g_type_ensure (MT_TYPE_TRACE_ROW);
   g_type_ensure (MT_TYPE_TIMELINE);
+  g_type_ensure (MT_TYPE_COMPARE_VIEW);
 }
 
 static void
@@ -1341,7 +1385,13 @@ mt_window_init (MtWindow *self)
   GtkEventController *legacy;
   GtkTextIter start;
 
+  static const GActionEntry compare_entries[] = {
+    { "compare", NULL, NULL, "false", compare_change_state },
+  };
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), compare_entries,
+                                   G_N_ELEMENTS (compare_entries), self);
 
   self->settings = g_settings_new (APP_ID);
   self->page_before_load = g_strdup ("welcome");
