@@ -249,3 +249,155 @@ mt_lab_load_describe_skipped (const MtLabLoad *load)
   /* Translators: "Loaded 5 traces; 2 lines skipped (first: line 12: …)" */
   return g_strdup_printf (C_("load summary", "%s; %s (first: %s)"), loaded, skipped, where);
 }
+
+typedef struct
+{
+  GPtrArray       *copies;   /* MtTrace: a detached copy of each trace given */
+  GHashTable      *all;      /* original -> copy, parents too: branches hold
+                              * their parents weakly */
+  MtMarkerLexicon *lexicon;
+} JudgeData;
+
+static void
+judge_data_free (JudgeData *data)
+{
+  g_clear_pointer (&data->copies, g_ptr_array_unref);
+  g_clear_pointer (&data->all, g_hash_table_unref);
+  g_clear_object (&data->lexicon);
+  g_free (data);
+}
+
+/* A copy that shares nothing the lab's thread may free or rewrite: texts
+ * are duplicated, recorded token spans are immutable and shared, and a
+ * branch's parent chain is copied too (once per job, through @copies) so
+ * its diagnosis can find the oracle. */
+static MtTrace *
+copy_trace (MtTrace    *trace,
+            GHashTable *copies)
+{
+  MtTrace *copy;
+
+  if ((copy = g_hash_table_lookup (copies, trace)))
+    return copy;
+
+  if (MT_IS_BRANCH (trace))
+    {
+      MtTrace *parent = mt_branch_get_parent (MT_BRANCH (trace));
+
+      copy = MT_TRACE (mt_branch_new (mt_trace_get_id (trace),
+                                      mt_branch_get_parent_id (MT_BRANCH (trace)),
+                                      mt_branch_get_interrupt (MT_BRANCH (trace))));
+      if (parent != NULL)
+        mt_branch_set_parent (MT_BRANCH (copy), copy_trace (parent, copies));
+    }
+  else
+    {
+      copy = mt_trace_new (mt_trace_get_id (trace));
+    }
+
+  mt_trace_set_model (copy, mt_trace_get_model (trace));
+  mt_trace_set_problem_id (copy, mt_trace_get_problem_id (trace));
+  mt_trace_set_problem (copy, mt_trace_get_problem (trace));
+  mt_trace_set_reasoning (copy, mt_trace_get_reasoning (trace));
+  mt_trace_set_answer (copy, mt_trace_get_answer (trace));
+  mt_trace_set_finish_reason (copy, mt_trace_get_finish_reason (trace));
+  mt_trace_set_usage (copy, mt_trace_get_usage_prompt_tokens (trace),
+                      mt_trace_get_usage_completion_tokens (trace),
+                      mt_trace_get_usage_reasoning_tokens (trace));
+  /* Only spans already there: estimating them here would do the worker's
+   * job on the calling thread. */
+  if (mt_trace_peek_reasoning_spans (trace) != NULL)
+    mt_trace_set_reasoning_spans (copy, mt_trace_peek_reasoning_spans (trace));
+  if (mt_trace_peek_answer_spans (trace) != NULL)
+    mt_trace_set_answer_spans (copy, mt_trace_peek_answer_spans (trace));
+
+  g_hash_table_insert (copies, trace, copy);
+
+  return copy;
+}
+
+static void
+mt_traces_judge_worker (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  JudgeData *data = task_data;
+  g_autoptr(GArray) judgements = NULL;
+
+  judgements = g_array_sized_new (FALSE, TRUE, sizeof (MtTraceJudgement), data->copies->len);
+
+  for (guint i = 0; i < data->copies->len; i++)
+    {
+      MtTrace *trace = g_ptr_array_index (data->copies, i);
+      MtTraceJudgement judgement = { 0, };
+      MtGrade grade;
+
+      if (i % 64 == 0 && g_task_return_error_if_cancelled (task))
+        return;
+
+      mt_grade_trace (trace, &grade);
+      judgement.verdict = grade.verdict;
+      mt_grade_clear (&grade);
+      judgement.reasoning_tokens = mt_trace_get_n_reasoning_tokens (trace);
+      judgement.answer_tokens = mt_trace_get_n_answer_tokens (trace);
+
+      if (MT_IS_BRANCH (trace) && mt_branch_get_interrupt (MT_BRANCH (trace)) != NULL)
+        {
+          MtDiagnoses diagnoses;
+
+          mt_diagnose_branch (MT_BRANCH (trace), data->lexicon, NULL, &diagnoses);
+          if (diagnoses.leakage.verdict == MT_DIAGNOSIS_YES)
+            judgement.failures |= MT_TRACE_FAILURE_LEAKAGE;
+          if (diagnoses.panic.verdict == MT_DIAGNOSIS_YES)
+            judgement.failures |= MT_TRACE_FAILURE_PANIC;
+          if (diagnoses.doubt.verdict == MT_DIAGNOSIS_YES)
+            judgement.failures |= MT_TRACE_FAILURE_DOUBT;
+          mt_diagnoses_clear (&diagnoses);
+        }
+
+      g_array_append_val (judgements, judgement);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&judgements), (GDestroyNotify)g_array_unref);
+}
+
+void
+mt_traces_judge_async (MtTrace * const      *traces,
+                       guint                 n_traces,
+                       MtMarkerLexicon      *lexicon,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  JudgeData *data;
+
+  g_return_if_fail (traces != NULL || n_traces == 0);
+  g_return_if_fail (!lexicon || MT_IS_MARKER_LEXICON (lexicon));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (JudgeData, 1);
+  data->all = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  data->copies = g_ptr_array_new_full (n_traces, g_object_unref);
+  for (guint i = 0; i < n_traces; i++)
+    g_ptr_array_add (data->copies, g_object_ref (copy_trace (traces[i], data->all)));
+  data->lexicon = lexicon != NULL ? g_object_ref (lexicon) : NULL;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mt_traces_judge_async);
+  g_task_set_name (task, "[midthought] judge traces");
+  g_task_set_task_data (task, data, (GDestroyNotify)judge_data_free);
+  g_task_run_in_thread (task, mt_traces_judge_worker);
+}
+
+GArray *
+mt_traces_judge_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mt_traces_judge_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
