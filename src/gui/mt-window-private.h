@@ -57,7 +57,7 @@ gboolean       _mt_window_get_judging        (MtWindow              *self);
 /* NULL until @trace has been graded. */
 const MtTraceJudgement *_mt_window_lookup_judgement (MtWindow *self,
                                                      MtTrace  *trace);
-/* Items the sidebar's filter has yet to look at (0 when it is done). */
+/* Items the sidebar's sort and filter have yet to look at (0 when done). */
 guint          _mt_window_get_filter_pending (MtWindow              *self);
 /* Changed since it was opened or saved. */
 gboolean       _mt_window_get_modified       (MtWindow              *self);

@@ -53,6 +53,7 @@ struct _MtWindow
   GPtrArray            *to_judge;      /* MtTrace, in the order they come */
   guint                 judge_next;    /* the first of to_judge not yet sent */
   GCancellable         *judge_cancellable;
+  guint                 judge_idle_id;
   GHashTable           *bound_rows;    /* MtTraceRow shown in the list */
   GtkCustomSorter      *sorter;
   char                 *model_filter;  /* NULL: every model */
@@ -123,6 +124,7 @@ static void        mt_window_lab_changed_cb (MtWindow   *self,
                                              guint       added,
                                              GListModel *model);
 static gboolean    mt_window_needs_judgements (MtWindow *self);
+static gboolean    mt_window_judge_idle_cb    (gpointer  user_data);
 static gboolean    mt_window_is_filtered      (MtWindow *self);
 
 /* g_set_str() is GLib 2.76. */
@@ -1368,7 +1370,22 @@ mt_window_lab_changed_cb (MtWindow   *self,
 
   if (new_model)
     mt_window_update_models (self);
+
+  /* The lab links a new trace to its problem and parent only after it
+   * says the trace is there: judge it once that is done. */
+  if (self->judge_idle_id == 0)
+    self->judge_idle_id = g_idle_add (mt_window_judge_idle_cb, self);
+}
+
+static gboolean
+mt_window_judge_idle_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  self->judge_idle_id = 0;
   mt_window_judge_next (self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static int
@@ -1648,6 +1665,28 @@ mt_window_save_to (MtWindow   *self,
   return TRUE;
 }
 
+static gboolean
+mt_window_close_idle_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  gtk_window_close (GTK_WINDOW (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Closes once the question has gone: the dialog is still busy with its
+ * response when the handler runs. */
+static void
+mt_window_close_confirmed (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  self->close_confirmed = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, mt_window_close_idle_cb,
+                   g_object_ref (self), g_object_unref);
+}
+
 static void
 mt_window_save_as_response_cb (MtWindow             *self,
                                int                   response,
@@ -1668,10 +1707,7 @@ mt_window_save_as_response_cb (MtWindow             *self,
         mt_window_toast (self, _("Labs can only be saved to files on this computer. "
                                  "Nothing was saved and nothing was lost."));
       else if (mt_window_save_to (self, path) && close)
-        {
-          self->close_confirmed = TRUE;
-          gtk_window_close (GTK_WINDOW (self));
-        }
+        mt_window_close_confirmed (self);
     }
 
   gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
@@ -1758,10 +1794,7 @@ mt_window_close_response_cb (MtWindow         *self,
   g_assert (MT_IS_WINDOW (self));
 
   if (g_str_equal (response, "discard"))
-    {
-      self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
-    }
+    mt_window_close_confirmed (self);
   else if (g_str_equal (response, "save"))
     {
       if (self->lab_path == NULL)
@@ -1770,10 +1803,7 @@ mt_window_close_response_cb (MtWindow         *self,
           mt_window_choose_save_path (self);
         }
       else if (mt_window_save_to (self, self->lab_path))
-        {
-          self->close_confirmed = TRUE;
-          gtk_window_close (GTK_WINDOW (self));
-        }
+        mt_window_close_confirmed (self);
     }
 }
 
@@ -2063,6 +2093,7 @@ mt_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_WINDOW);
 
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  g_clear_handle_id (&self->judge_idle_id, g_source_remove);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->judge_cancellable);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);
@@ -2579,7 +2610,8 @@ _mt_window_get_judging (MtWindow *self)
 {
   g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
 
-  return self->judge_cancellable != NULL || self->judge_next < self->to_judge->len;
+  return self->judge_cancellable != NULL || self->judge_next < self->to_judge->len
+         || self->judge_idle_id != 0;
 }
 
 const MtTraceJudgement *
@@ -2596,7 +2628,8 @@ _mt_window_get_filter_pending (MtWindow *self)
 {
   g_return_val_if_fail (MT_IS_WINDOW (self), 0);
 
-  return gtk_filter_list_model_get_pending (self->filter_model);
+  return gtk_filter_list_model_get_pending (self->filter_model)
+         + gtk_sort_list_model_get_pending (self->sort_model);
 }
 
 gboolean
