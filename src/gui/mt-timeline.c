@@ -86,12 +86,14 @@ struct _MtTimeline
   double            zoom_anchor;
 
   guint             hovering : 1;
+  guint             marker_removed : 1;
 };
 
 enum {
   PROP_0,
   PROP_TRACE,
   PROP_MARKER_POSITION,
+  PROP_MARKER_PLACED,
   N_PROPS
 };
 
@@ -187,11 +189,15 @@ update_actions (MtTimeline *self)
   gtk_widget_action_set_enabled (widget, "timeline.zoom-in", tokens);
   gtk_widget_action_set_enabled (widget, "timeline.zoom-out", tokens);
   gtk_widget_action_set_enabled (widget, "timeline.zoom-reset", tokens);
-  gtk_widget_action_set_enabled (widget, "timeline.move-marker", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.move-marker-sentence", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.move-marker-page", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.marker-start", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.marker-end", reasoning);
+  gboolean placed = reasoning && !self->marker_removed;
+
+  gtk_widget_action_set_enabled (widget, "timeline.move-marker", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.move-marker-sentence", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.move-marker-page", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.marker-start", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.marker-end", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.remove-marker", placed);
+  /* Enter on a removed marker puts it back where it was. */
   gtk_widget_action_set_enabled (widget, "timeline.activate-marker", reasoning);
 }
 
@@ -228,6 +234,37 @@ follow_marker (MtTimeline *self)
     mt_timeline_range_pan (&view, token + margin - view.last, total_tokens (self));
 
   set_view (self, &view);
+}
+
+/* A removed marker is neither drawn nor focusable; the timeline itself
+ * takes the focus then, so that the keyboard can put it back. */
+static void
+set_marker_removed (MtTimeline *self,
+                    gboolean    removed)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean had_focus;
+
+  g_assert (MT_IS_TIMELINE (self));
+
+  removed = !!removed;
+  if (self->marker_removed == removed)
+    return;
+
+  had_focus = focus != NULL && (focus == GTK_WIDGET (self)
+                                || gtk_widget_is_ancestor (focus, GTK_WIDGET (self)));
+
+  self->marker_removed = removed;
+  gtk_widget_set_focusable (GTK_WIDGET (self), removed);
+  gtk_widget_set_visible (GTK_WIDGET (self->marker), !removed);
+  if (had_focus)
+    gtk_widget_grab_focus (removed ? GTK_WIDGET (self) : GTK_WIDGET (self->marker));
+
+  update_actions (self);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MARKER_PLACED]);
 }
 
 static void
@@ -384,6 +421,9 @@ mt_timeline_size_allocate (GtkWidget *widget,
 
   /* The handle's label sits over the marker line, kept inside the widget
    * even when the marker is scrolled out of view. */
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->marker)))
+    return;
+
   gtk_widget_get_preferred_size (GTK_WIDGET (self->marker), NULL, &size);
   x = CLAMP (round (marker_x (self) - size.width / 2.0), 0, MAX (0, width - size.width));
   gtk_widget_allocate (GTK_WIDGET (self->marker), size.width, size.height, -1,
@@ -435,7 +475,7 @@ snapshot_marker_line (MtTimeline  *self,
   double bottom = bar->origin.y + bar->size.height + 4;
   double x = round (marker_x (self));
 
-  if (!has_reasoning (self) || x < self->layout.plot_x - 1
+  if (!has_reasoning (self) || self->marker_removed || x < self->layout.plot_x - 1
       || x > self->layout.plot_x + self->layout.plot_width + 1)
     return;
 
@@ -557,7 +597,7 @@ on_marker (MtTimeline *self,
 {
   graphene_rect_t bounds;
 
-  if (!has_reasoning (self))
+  if (!has_reasoning (self) || self->marker_removed)
     return FALSE;
 
   if (gtk_widget_compute_bounds (GTK_WIDGET (self->marker), GTK_WIDGET (self), &bounds)
@@ -693,6 +733,8 @@ drag_begin_cb (MtTimeline     *self,
     }
   else if (in_reasoning (self, x, y))
     {
+      /* Pressing where there is no marker places one. */
+      set_marker_removed (self, FALSE);
       self->drag_mode = DRAG_MARKER;
       _mt_timeline_drag_marker_to (self, x, shift_held (GTK_EVENT_CONTROLLER (drag)));
     }
@@ -957,8 +999,22 @@ activate_marker_action (GtkWidget  *widget,
   if (!has_reasoning (self))
     return;
 
+  if (self->marker_removed)
+    {
+      set_marker_removed (self, FALSE);
+      return;
+    }
+
   g_signal_emit (self, signals[INTERRUPT_ACTIVATED], 0,
                  self->marker_position, mt_timeline_get_marker_fraction (self));
+}
+
+static void
+remove_marker_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  set_marker_removed (MT_TIMELINE (widget), TRUE);
 }
 
 /* Lifecycle */
@@ -1002,6 +1058,10 @@ mt_timeline_get_property (GObject    *object,
 
     case PROP_MARKER_POSITION:
       g_value_set_uint (value, self->marker_position);
+      break;
+
+    case PROP_MARKER_PLACED:
+      g_value_set_boolean (value, !self->marker_removed);
       break;
 
     default:
@@ -1063,6 +1123,11 @@ mt_timeline_class_init (MtTimelineClass *klass)
                          MT_TYPE_TRACE,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_MARKER_PLACED] =
+    g_param_spec_boolean ("marker-placed", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_MARKER_POSITION] =
     g_param_spec_uint ("marker-position", NULL, NULL,
                        0, G_MAXUINT, 0,
@@ -1120,6 +1185,18 @@ mt_timeline_class_init (MtTimelineClass *klass)
   gtk_widget_class_install_action (widget_class, "timeline.marker-start", NULL,
                                    marker_start_action);
   gtk_widget_class_install_action (widget_class, "timeline.marker-end", NULL, marker_end_action);
+  gtk_widget_class_install_action (widget_class, "timeline.remove-marker", NULL,
+                                   remove_marker_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
+                                       "timeline.remove-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
+                                       "timeline.remove-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0,
+                                       "timeline.remove-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Insert, 0,
+                                       "timeline.activate-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Insert, 0,
+                                       "timeline.activate-marker", NULL);
   gtk_widget_class_install_action (widget_class, "timeline.activate-marker", NULL,
                                    activate_marker_action);
 
@@ -1271,6 +1348,7 @@ mt_timeline_set_trace (MtTimeline *self,
   self->drag_branch = NULL;
 
   /* The middle is a neutral place to start, and shows the handle. */
+  set_marker_removed (self, FALSE);
   self->marker_position = G_MAXUINT;
   move_marker (self, self->data->n_reasoning / 2, FALSE);
 
@@ -1294,6 +1372,39 @@ mt_timeline_set_branches (MtTimeline       *self,
   mt_timeline_data_set_branches (self->data, branches, n_branches);
   invalidate_lanes (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+mt_timeline_set_branch_verdict (MtTimeline *self,
+                                MtBranch   *branch,
+                                const char *verdict)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+  g_return_if_fail (MT_IS_BRANCH (branch));
+
+  for (guint i = 0; i < self->data->forks->len; i++)
+    {
+      MtTimelineFork *fork = &g_array_index (self->data->forks, MtTimelineFork, i);
+
+      if (fork->branch != branch || g_strcmp0 (fork->verdict, verdict) == 0)
+        continue;
+
+      g_free (fork->verdict);
+      fork->verdict = g_strdup (verdict);
+      invalidate_lanes (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+char *
+_mt_timeline_dup_fork_label (MtTimeline *self,
+                             guint       index)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), NULL);
+  g_return_val_if_fail (index < self->data->forks->len, NULL);
+
+  return mt_timeline_forks_lane_format_label (&g_array_index (self->data->forks,
+                                                               MtTimelineFork, index));
 }
 
 void
@@ -1349,7 +1460,24 @@ mt_timeline_set_marker_position (MtTimeline *self,
 {
   g_return_if_fail (MT_IS_TIMELINE (self));
 
+  set_marker_removed (self, FALSE);
   move_marker (self, position, FALSE);
+}
+
+gboolean
+mt_timeline_get_marker_placed (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), FALSE);
+
+  return !self->marker_removed;
+}
+
+void
+mt_timeline_remove_marker (MtTimeline *self)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  set_marker_removed (self, TRUE);
 }
 
 double

@@ -25,6 +25,12 @@ void                   mt_timeline_set_trace           (MtTimeline            *s
 void                   mt_timeline_set_branches        (MtTimeline            *self,
                                                         MtBranch * const      *branches,
                                                         guint                  n_branches);
+/* Adds @verdict ("Correct", "Wrong · Panic"...) to the label of
+ * @branch's fork; NULL while it is not known. Grading is the caller's:
+ * the timeline only shows it. */
+void                   mt_timeline_set_branch_verdict  (MtTimeline            *self,
+                                                        MtBranch              *branch,
+                                                        const char            *verdict);
 /* Ticks in the markers lane; the marks are copied. */
 void                   mt_timeline_set_markers         (MtTimeline            *self,
                                                         const MtTimelineMark  *marks,
@@ -33,6 +39,11 @@ void                   mt_timeline_set_markers         (MtTimeline            *s
 void                   mt_timeline_set_marker_names    (MtTimeline            *self,
                                                         const char * const    *names);
 guint                  mt_timeline_get_n_reasoning_tokens (MtTimeline         *self);
+/* FALSE once the user removed the interrupt marker (Delete); pressing on
+ * the reasoning, Enter or Insert places it again, as does setting its
+ * position or a new trace. */
+gboolean               mt_timeline_get_marker_placed   (MtTimeline            *self);
+void                   mt_timeline_remove_marker       (MtTimeline            *self);
 /* The interrupt marker, as a reasoning token index in [0, n_reasoning]. */
 guint                  mt_timeline_get_marker_position (MtTimeline            *self);
 void                   mt_timeline_set_marker_position (MtTimeline            *self,

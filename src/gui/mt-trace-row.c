@@ -109,11 +109,30 @@ verdict_style (MtVerdict verdict)
     }
 }
 
+char *
+mt_trace_judgement_describe (const MtTraceJudgement *judgement)
+{
+  GString *text;
+
+  g_return_val_if_fail (judgement != NULL, NULL);
+
+  text = g_string_new (verdict_describe (judgement->verdict));
+  /* Translators: separates a verdict from the failure modes found, "Wrong · Panic" */
+  if (judgement->failures & MT_TRACE_FAILURE_LEAKAGE)
+    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Leakage"));
+  if (judgement->failures & MT_TRACE_FAILURE_PANIC)
+    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Panic"));
+  if (judgement->failures & MT_TRACE_FAILURE_DOUBT)
+    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Self-doubt"));
+
+  return g_string_free (text, FALSE);
+}
+
 static void
 mt_trace_row_update_verdict (MtTraceRow *self)
 {
   static const char *verdict_styles[] = { "success", "error", "warning", "dim-label" };
-  g_autoptr(GString) text = NULL;
+  g_autofree char *text = NULL;
 
   g_assert (MT_IS_TRACE_ROW (self));
 
@@ -127,16 +146,8 @@ mt_trace_row_update_verdict (MtTraceRow *self)
       return;
     }
 
-  text = g_string_new (verdict_describe (self->judgement.verdict));
-  /* Translators: separates a verdict from the failure modes found, "Wrong · Panic" */
-  if (self->judgement.failures & MT_TRACE_FAILURE_LEAKAGE)
-    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Leakage"));
-  if (self->judgement.failures & MT_TRACE_FAILURE_PANIC)
-    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Panic"));
-  if (self->judgement.failures & MT_TRACE_FAILURE_DOUBT)
-    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Self-doubt"));
-
-  gtk_label_set_label (self->verdict_label, text->str);
+  text = mt_trace_judgement_describe (&self->judgement);
+  gtk_label_set_label (self->verdict_label, text);
   gtk_widget_add_css_class (GTK_WIDGET (self->verdict_label),
                             verdict_style (self->judgement.verdict));
   gtk_widget_set_visible (GTK_WIDGET (self->verdict_label), TRUE);

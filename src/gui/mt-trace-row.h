@@ -22,6 +22,8 @@ void        mt_trace_row_set_trace      (MtTraceRow             *self,
  * judgement is copied. */
 void        mt_trace_row_set_judgement  (MtTraceRow             *self,
                                          const MtTraceJudgement *judgement);
+/* A verdict and the failure modes found, in words: "Wrong · Panic". */
+char       *mt_trace_judgement_describe (const MtTraceJudgement *judgement);
 /* What the verdict label says, "" while grading. */
 const char *mt_trace_row_get_verdict_text (MtTraceRow           *self);
 

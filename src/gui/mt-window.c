@@ -313,6 +313,23 @@ mt_window_collect_branches (MtWindow *self,
     }
 }
 
+/* The forks on the timeline say how each branch did, once it is graded. */
+static void
+mt_window_update_fork_verdicts (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  for (guint i = 0; i < self->branches->len; i++)
+    {
+      MtBranch *branch = g_ptr_array_index (self->branches, i);
+      const MtTraceJudgement *judgement = g_hash_table_lookup (self->judgements, branch);
+      g_autofree char *verdict = judgement != NULL ? mt_trace_judgement_describe (judgement)
+                                                   : NULL;
+
+      mt_timeline_set_branch_verdict (self->timeline, branch, verdict);
+    }
+}
+
 static void
 mt_window_show_trace (MtWindow *self,
                       MtTrace  *trace)
@@ -333,6 +350,7 @@ mt_window_show_trace (MtWindow *self,
   mt_timeline_set_trace (self->timeline, trace);
   mt_timeline_set_branches (self->timeline, (MtBranch **)self->branches->pdata,
                             self->branches->len);
+  mt_window_update_fork_verdicts (self);
   mt_window_show_markers (self, trace);
   g_array_set_size (self->sections, 0);
 
@@ -1215,6 +1233,7 @@ mt_window_judge_cb (GObject      *object,
     }
 
   mt_window_refresh_rows (self);
+  mt_window_update_fork_verdicts (self);
 
   /* Only an order or a filter that depends on verdicts has to look again. */
   if (self->sort == MT_WINDOW_SORT_REASONING || self->sort == MT_WINDOW_SORT_VERDICT)
