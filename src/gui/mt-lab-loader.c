@@ -252,6 +252,51 @@ mt_lab_load_describe_skipped (const MtLabLoad *load)
 
 typedef struct
 {
+  GArray    *judgements;
+  GPtrArray *search_texts;
+} JudgeResult;
+
+static void
+judge_result_free (JudgeResult *result)
+{
+  g_clear_pointer (&result->judgements, g_array_unref);
+  g_clear_pointer (&result->search_texts, g_ptr_array_unref);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JudgeResult, judge_result_free)
+
+char *
+mt_trace_dup_search_text (MtTrace *trace)
+{
+  g_autoptr(GString) str = NULL;
+  const char *parts[5];
+  MtProblem *problem;
+
+  g_return_val_if_fail (MT_IS_TRACE (trace), NULL);
+
+  problem = mt_trace_get_problem (trace);
+  parts[0] = mt_trace_get_model (trace);
+  parts[1] = mt_trace_get_problem_id (trace);
+  parts[2] = mt_trace_get_prompt (trace) != NULL ? mt_trace_get_prompt (trace)
+             : problem != NULL ? mt_problem_get_prompt (problem) : NULL;
+  parts[3] = mt_trace_get_reasoning (trace);
+  parts[4] = mt_trace_get_answer (trace);
+
+  str = g_string_new (mt_trace_get_id (trace));
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      /* A newline keeps a match from spanning two fields. */
+      g_string_append_c (str, '\n');
+      if (parts[i] != NULL)
+        g_string_append (str, parts[i]);
+    }
+
+  return g_utf8_casefold (str->str, str->len);
+}
+
+typedef struct
+{
   GPtrArray       *copies;   /* MtTrace: a detached copy of each trace given */
   GHashTable      *all;      /* original -> copy, parents too: branches hold
                               * their parents weakly */
@@ -298,6 +343,7 @@ copy_trace (MtTrace    *trace,
   mt_trace_set_model (copy, mt_trace_get_model (trace));
   mt_trace_set_problem_id (copy, mt_trace_get_problem_id (trace));
   mt_trace_set_problem (copy, mt_trace_get_problem (trace));
+  mt_trace_set_prompt (copy, mt_trace_get_prompt (trace));
   mt_trace_set_reasoning (copy, mt_trace_get_reasoning (trace));
   mt_trace_set_answer (copy, mt_trace_get_answer (trace));
   mt_trace_set_finish_reason (copy, mt_trace_get_finish_reason (trace));
@@ -323,9 +369,12 @@ mt_traces_judge_worker (GTask        *task,
                         GCancellable *cancellable)
 {
   JudgeData *data = task_data;
-  g_autoptr(GArray) judgements = NULL;
+  g_autoptr(JudgeResult) result = g_new0 (JudgeResult, 1);
+  GArray *judgements;
 
   judgements = g_array_sized_new (FALSE, TRUE, sizeof (MtTraceJudgement), data->copies->len);
+  result->judgements = judgements;
+  result->search_texts = g_ptr_array_new_full (data->copies->len, g_free);
 
   for (guint i = 0; i < data->copies->len; i++)
     {
@@ -335,6 +384,10 @@ mt_traces_judge_worker (GTask        *task,
 
       if (i % 64 == 0 && g_task_return_error_if_cancelled (task))
         return;
+
+      /* Folding every text is the slow part of a first search: done here,
+       * the search on the main thread only looks for the words. */
+      g_ptr_array_add (result->search_texts, mt_trace_dup_search_text (trace));
 
       mt_grade_trace (trace, &grade);
       judgement.verdict = grade.verdict;
@@ -359,7 +412,7 @@ mt_traces_judge_worker (GTask        *task,
       g_array_append_val (judgements, judgement);
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&judgements), (GDestroyNotify)g_array_unref);
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify)judge_result_free);
 }
 
 void
@@ -393,11 +446,20 @@ mt_traces_judge_async (MtTrace * const      *traces,
 
 GArray *
 mt_traces_judge_finish (GAsyncResult  *result,
+                        GPtrArray    **search_texts,
                         GError       **error)
 {
+  g_autoptr(JudgeResult) judged = NULL;
+
   g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mt_traces_judge_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if (!(judged = g_task_propagate_pointer (G_TASK (result), error)))
+    return NULL;
+
+  if (search_texts != NULL)
+    *search_texts = g_steal_pointer (&judged->search_texts);
+
+  return g_steal_pointer (&judged->judgements);
 }

@@ -70,8 +70,13 @@ void       mt_traces_judge_async        (MtTrace * const      *traces,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
-/* An array of MtTraceJudgement, one per trace in the order given. */
+/* An array of MtTraceJudgement, one per trace in the order given; with
+ * @search_texts, also what mt_trace_dup_search_text() gives for each. */
 GArray    *mt_traces_judge_finish       (GAsyncResult         *result,
+                                         GPtrArray           **search_texts,
                                          GError              **error);
+/* Id, model, problem, prompt, reasoning and answer, case-folded, one per
+ * line so that a match never spans two of them: what search looks in. */
+char      *mt_trace_dup_search_text     (MtTrace              *trace);
 
 G_END_DECLS

@@ -208,20 +208,6 @@ mt_window_insert_section (MtWindow      *self,
   gtk_text_buffer_insert (buffer, iter, "\n", -1);
 }
 
-static const char *
-trace_get_prompt (MtTrace *trace)
-{
-  MtProblem *problem;
-
-  if (mt_trace_get_prompt (trace) != NULL)
-    return mt_trace_get_prompt (trace);
-
-  if ((problem = mt_trace_get_problem (trace)))
-    return mt_problem_get_prompt (problem);
-
-  return NULL;
-}
-
 /* The lexicon's matches in the reasoning, as ticks on the timeline: one
  * trace is a few hundred kilobytes at most, so this runs on selection. */
 static void
@@ -857,34 +843,15 @@ mt_window_filter_items_changed_cb (MtWindow   *self,
 static const char *
 trace_get_search_text (MtTrace *trace)
 {
-  const char *text;
-  GString *str;
-  const char *parts[5];
-  g_autofree char *joined = NULL;
+  char *text;
 
-  /* Folding every text on every keystroke would be slow for long traces,
-   * so each trace keeps its folded text once it has been searched. */
+  /* The worker folds each trace's texts once; a trace it has not reached
+   * yet is folded here, once. */
   if ((text = g_object_get_qdata (G_OBJECT (trace), search_text_quark)))
     return text;
 
-  parts[0] = mt_trace_get_model (trace);
-  parts[1] = mt_trace_get_problem_id (trace);
-  parts[2] = trace_get_prompt (trace);
-  parts[3] = mt_trace_get_reasoning (trace);
-  parts[4] = mt_trace_get_answer (trace);
-
-  str = g_string_new (mt_trace_get_id (trace));
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    {
-      /* A newline keeps a match from spanning two fields. */
-      g_string_append_c (str, '\n');
-      if (parts[i] != NULL)
-        g_string_append (str, parts[i]);
-    }
-
-  joined = g_string_free (str, FALSE);
-  text = g_utf8_casefold (joined, -1);
-  g_object_set_qdata_full (G_OBJECT (trace), search_text_quark, (char *)text, g_free);
+  text = mt_trace_dup_search_text (trace);
+  g_object_set_qdata_full (G_OBJECT (trace), search_text_quark, text, g_free);
 
   return text;
 }
@@ -1200,12 +1167,13 @@ mt_window_judge_cb (GObject      *object,
 {
   g_autoptr(MtWindow) self = user_data;
   g_autoptr(GArray) judgements = NULL;
+  g_autoptr(GPtrArray) search_texts = NULL;
   g_autoptr(GError) error = NULL;
   guint first;
 
   g_assert (MT_IS_WINDOW (self));
 
-  judgements = mt_traces_judge_finish (result, &error);
+  judgements = mt_traces_judge_finish (result, &search_texts, &error);
 
   /* Another lab took over, or the window went away. */
   if (self->judge_cancellable == NULL
@@ -1230,6 +1198,10 @@ mt_window_judge_cb (GObject      *object,
       g_hash_table_insert (self->judgements, g_object_ref (trace),
                            g_memdup2 (&g_array_index (judgements, MtTraceJudgement, i),
                                       sizeof (MtTraceJudgement)));
+      if (g_object_get_qdata (G_OBJECT (trace), search_text_quark) == NULL)
+        g_object_set_qdata_full (G_OBJECT (trace), search_text_quark,
+                                 g_steal_pointer (&g_ptr_array_index (search_texts, i)),
+                                 g_free);
     }
 
   mt_window_refresh_rows (self);
