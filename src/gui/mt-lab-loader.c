@@ -50,8 +50,6 @@ mt_lab_load_worker (GTask        *task,
   g_autoptr(MtLabLoad) load = g_new0 (MtLabLoad, 1);
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(GError) error = NULL;
-  GListModel *traces;
-  guint n_traces;
 
   load->reports = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_load_report_free);
   load->failures = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_load_failure_free);
@@ -103,24 +101,11 @@ mt_lab_load_worker (GTask        *task,
     {
       mt_lab_link (lab);
 
-      /* Token counts are estimated on first use; do it here rather than
-       * while the list binds rows on the main thread. */
-      traces = mt_lab_get_traces (lab);
-      n_traces = g_list_model_get_n_items (traces);
-      for (guint i = 0; i < n_traces; i++)
-        {
-          g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
-
-          if (i % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, &error))
-            {
-              g_task_return_error (task, g_steal_pointer (&error));
-              return;
-            }
-
-          mt_trace_get_n_reasoning_tokens (trace);
-          mt_trace_get_n_answer_tokens (trace);
-        }
-
+      /* Token counts are estimated on first use, each trace's when its row
+       * is first shown (a few kilobytes each) or by the grading worker on
+       * its own copy: estimating spans for every trace here would hold
+       * back the list for seconds on a big file and keep four bytes per
+       * token of every trace in memory. */
       load->lab = g_steal_pointer (&lab);
     }
 
