@@ -87,6 +87,15 @@ struct _MtTimeline
 
   guint             hovering : 1;
   guint             marker_removed : 1;
+  guint             playing : 1;
+
+  /* Replay: a playhead moving over the context tokens at @speed tokens
+   * per second, pausing at each mark it reaches. */
+  double            playhead;      /* context token; < 0 before the first play */
+  double            speed;
+  guint             tick_id;
+  gint64            last_frame_time;
+  GdkRGBA           playhead_color;
 };
 
 enum {
@@ -94,6 +103,8 @@ enum {
   PROP_TRACE,
   PROP_MARKER_POSITION,
   PROP_MARKER_PLACED,
+  PROP_PLAYING,
+  PROP_PLAYBACK_SPEED,
   N_PROPS
 };
 
@@ -306,6 +317,7 @@ update_colors (MtTimeline *self)
     { "timeline_hover_color", &self->hover_color },
     { "timeline_highlight_color", &self->highlight_color },
     { "timeline_highlight_edge_color", &self->highlight_edge_color },
+    { "timeline_playhead_color", &self->playhead_color },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (colors); i++)
@@ -504,6 +516,27 @@ snapshot_hover (MtTimeline  *self,
 }
 
 static void
+snapshot_playhead (MtTimeline  *self,
+                   GtkSnapshot *snapshot)
+{
+  double top = self->layout.marks_band.origin.y;
+  double bottom = self->layout.axis_band.origin.y;
+  double x;
+
+  if (self->playhead < 0 || self->data->n_tokens == 0)
+    return;
+
+  x = round (_mt_timeline_layout_token_to_x (&self->layout, self->playhead));
+  if (x < self->layout.plot_x - 1 || x > self->layout.plot_x + self->layout.plot_width + 1)
+    return;
+
+  gtk_snapshot_append_color (snapshot, &self->halo_color,
+                             &GRAPHENE_RECT_INIT (x - 2.5, top, 5, bottom - top));
+  gtk_snapshot_append_color (snapshot, &self->playhead_color,
+                             &GRAPHENE_RECT_INIT (x - 1.5, top, 3, bottom - top));
+}
+
+static void
 mt_timeline_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
 {
@@ -520,6 +553,7 @@ mt_timeline_snapshot (GtkWidget   *widget,
   snapshot_highlight (self, snapshot);
   snapshot_hover (self, snapshot);
   snapshot_marker_line (self, snapshot);
+  snapshot_playhead (self, snapshot);
 
   if (has_reasoning (self))
     gtk_widget_snapshot_child (widget, GTK_WIDGET (self->marker), snapshot);
@@ -1010,6 +1044,26 @@ activate_marker_action (GtkWidget  *widget,
 }
 
 static void
+play_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  MtTimeline *self = MT_TIMELINE (widget);
+
+  mt_timeline_set_playing (self, !self->playing);
+}
+
+static void
+playback_speed_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  MtTimeline *self = MT_TIMELINE (widget);
+
+  mt_timeline_set_playback_speed (self, self->speed * g_variant_get_double (param));
+}
+
+static void
 remove_marker_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
@@ -1026,6 +1080,11 @@ mt_timeline_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->hover_source, g_source_remove);
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
     gtk_widget_unparent (child);
@@ -1064,6 +1123,14 @@ mt_timeline_get_property (GObject    *object,
       g_value_set_boolean (value, !self->marker_removed);
       break;
 
+    case PROP_PLAYING:
+      g_value_set_boolean (value, self->playing);
+      break;
+
+    case PROP_PLAYBACK_SPEED:
+      g_value_set_double (value, self->speed);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1085,6 +1152,14 @@ mt_timeline_set_property (GObject      *object,
 
     case PROP_MARKER_POSITION:
       mt_timeline_set_marker_position (self, g_value_get_uint (value));
+      break;
+
+    case PROP_PLAYING:
+      mt_timeline_set_playing (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_PLAYBACK_SPEED:
+      mt_timeline_set_playback_speed (self, g_value_get_double (value));
       break;
 
     default:
@@ -1121,6 +1196,17 @@ mt_timeline_class_init (MtTimelineClass *klass)
   properties[PROP_TRACE] =
     g_param_spec_object ("trace", NULL, NULL,
                          MT_TYPE_TRACE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_PLAYING] =
+    g_param_spec_boolean ("playing", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_PLAYBACK_SPEED] =
+    g_param_spec_double ("playback-speed", NULL, NULL,
+                         MT_TIMELINE_MIN_SPEED, MT_TIMELINE_MAX_SPEED,
+                         MT_TIMELINE_DEFAULT_SPEED,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   properties[PROP_MARKER_PLACED] =
@@ -1187,6 +1273,14 @@ mt_timeline_class_init (MtTimelineClass *klass)
   gtk_widget_class_install_action (widget_class, "timeline.marker-end", NULL, marker_end_action);
   gtk_widget_class_install_action (widget_class, "timeline.remove-marker", NULL,
                                    remove_marker_action);
+  gtk_widget_class_install_action (widget_class, "timeline.play", NULL, play_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "timeline.play", NULL);
+  gtk_widget_class_install_action (widget_class, "timeline.playback-speed", "d",
+                                   playback_speed_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketright, 0,
+                                       "timeline.playback-speed", "d", 2.0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketleft, 0,
+                                       "timeline.playback-speed", "d", 0.5);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
                                        "timeline.remove-marker", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
@@ -1252,6 +1346,8 @@ mt_timeline_init (MtTimeline *self)
 
   self->data = mt_timeline_data_new (NULL);
   self->layout.view = (MtTimelineRange) { 0, 1 };
+  self->playhead = -1;
+  self->speed = MT_TIMELINE_DEFAULT_SPEED;
   self->hover_emitted = G_MAXUINT;
 
   /* Drawing order: the bar, the marks above it, the forks over the axis
@@ -1338,7 +1434,9 @@ mt_timeline_set_trace (MtTimeline *self,
     return;
 
   /* Branches and marks belong to the old trace: the caller sets them
-   * again for the new one. */
+   * again for the new one; a replay starts again. */
+  mt_timeline_set_playing (self, FALSE);
+  self->playhead = -1;
   g_clear_pointer (&self->data, mt_timeline_data_free);
   self->data = mt_timeline_data_new (trace);
 
@@ -1462,6 +1560,145 @@ mt_timeline_set_marker_position (MtTimeline *self,
 
   set_marker_removed (self, FALSE);
   move_marker (self, position, FALSE);
+}
+
+/* Replay */
+
+static gboolean
+playhead_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *frame_clock,
+                  gpointer       user_data)
+{
+  MtTimeline *self = MT_TIMELINE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+
+  if (self->last_frame_time != 0)
+    _mt_timeline_advance_playhead (self, (now - self->last_frame_time) / (double)G_USEC_PER_SEC);
+  self->last_frame_time = now;
+
+  if (!self->playing)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+mt_timeline_get_playing (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), FALSE);
+
+  return self->playing;
+}
+
+void
+mt_timeline_set_playing (MtTimeline *self,
+                         gboolean    playing)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  playing = !!playing && self->data->n_tokens > 0;
+  if (self->playing == playing)
+    return;
+
+  self->playing = playing;
+  if (playing)
+    {
+      /* From the start of the reasoning the first time, or again after
+       * the end. */
+      if (self->playhead < 0 || self->playhead >= self->data->n_tokens)
+        self->playhead = self->data->origin;
+      self->last_frame_time = 0;
+      if (self->tick_id == 0)
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), playhead_tick_cb,
+                                                      NULL, NULL);
+    }
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYING]);
+}
+
+double
+mt_timeline_get_playback_speed (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), MT_TIMELINE_DEFAULT_SPEED);
+
+  return self->speed;
+}
+
+void
+mt_timeline_set_playback_speed (MtTimeline *self,
+                                double      tokens_per_second)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  tokens_per_second = CLAMP (tokens_per_second, MT_TIMELINE_MIN_SPEED, MT_TIMELINE_MAX_SPEED);
+  if (self->speed == tokens_per_second)
+    return;
+
+  self->speed = tokens_per_second;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYBACK_SPEED]);
+}
+
+double
+mt_timeline_get_playhead (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), -1);
+
+  return self->playhead;
+}
+
+void
+_mt_timeline_advance_playhead (MtTimeline *self,
+                               double      seconds)
+{
+  const MtTimelineData *data;
+  double from, to;
+  guint before;
+
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  data = self->data;
+  if (!self->playing || seconds <= 0)
+    return;
+
+  from = self->playhead;
+  to = MIN (from + self->speed * seconds, data->n_tokens);
+
+  /* Auto-pause at the first mark reached, so a class can talk about it. */
+  for (guint i = 0; data->marks != NULL && i < data->marks->len; i++)
+    {
+      double token = data->origin + g_array_index (data->marks, MtTimelineMark, i).token_index;
+
+      if (token > from && token <= to)
+        {
+          to = token;
+          mt_timeline_set_playing (self, FALSE);
+          break;
+        }
+    }
+
+  if (to >= data->n_tokens)
+    mt_timeline_set_playing (self, FALSE);
+
+  before = (guint)floor (self->playhead);
+  self->playhead = to;
+
+  /* Keep the playhead in view and the transcript on its token. */
+  if (to > self->layout.view.last || to < self->layout.view.first)
+    {
+      MtTimelineRange view = self->layout.view;
+
+      mt_timeline_range_pan (&view, to - view.first - (view.last - view.first) * 0.1,
+                             total_tokens (self));
+      set_view (self, &view);
+    }
+  if ((guint)floor (to) != before)
+    emit_token_activated (self, MIN ((guint)floor (to), MAX (data->n_tokens, 1) - 1));
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 gboolean

@@ -44,6 +44,21 @@ guint                  mt_timeline_get_n_reasoning_tokens (MtTimeline         *s
  * position or a new trace. */
 gboolean               mt_timeline_get_marker_placed   (MtTimeline            *self);
 void                   mt_timeline_remove_marker       (MtTimeline            *self);
+/* Replay, for classes: a playhead moves over the trace at a speed in
+ * tokens per second (Space plays and pauses, ] and [ double and halve the
+ * speed), pausing by itself at each marker tick it reaches; the transcript
+ * follows it through ::token-activated. */
+#define MT_TIMELINE_MIN_SPEED     1.0
+#define MT_TIMELINE_MAX_SPEED     2000.0
+#define MT_TIMELINE_DEFAULT_SPEED 20.0
+gboolean               mt_timeline_get_playing         (MtTimeline            *self);
+void                   mt_timeline_set_playing         (MtTimeline            *self,
+                                                        gboolean               playing);
+double                 mt_timeline_get_playback_speed  (MtTimeline            *self);
+void                   mt_timeline_set_playback_speed  (MtTimeline            *self,
+                                                        double                 tokens_per_second);
+/* The playhead, in context tokens; negative before the first play. */
+double                 mt_timeline_get_playhead        (MtTimeline            *self);
 /* The interrupt marker, as a reasoning token index in [0, n_reasoning]. */
 guint                  mt_timeline_get_marker_position (MtTimeline            *self);
 void                   mt_timeline_set_marker_position (MtTimeline            *self,

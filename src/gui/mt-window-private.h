@@ -66,6 +66,11 @@ const char    *_mt_window_get_lab_path       (MtWindow              *self);
 /* Save As without the file chooser; failures are toasts. */
 gboolean       _mt_window_save_to            (MtWindow              *self,
                                               const char            *path);
+/* The replay button's state, and the presentation toggle. */
+gboolean       _mt_window_get_replay_active  (MtWindow              *self);
+void           _mt_window_set_presentation   (MtWindow              *self,
+                                              gboolean               presentation);
+GtkTextView   *_mt_window_get_transcript_view (MtWindow             *self);
 /* The "save changes?" dialog while it is up. */
 AdwMessageDialog *_mt_window_get_close_dialog (MtWindow             *self);
 

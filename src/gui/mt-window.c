@@ -97,6 +97,8 @@ struct _MtWindow
   GtkScrolledWindow    *transcript_scroller;
   GtkTextView          *text_view;
   GtkLabel             *split_label;
+  GtkToggleButton      *play_button;
+  GtkToggleButton      *presentation_button;
 };
 
 enum {
@@ -974,6 +976,33 @@ trace_list_activate_cb (MtWindow    *self,
 
   gtk_single_selection_set_selected (self->selection, position);
   adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+static void
+play_toggled_cb (MtWindow        *self,
+                 GParamSpec      *pspec,
+                 GtkToggleButton *button)
+{
+  gboolean active = gtk_toggle_button_get_active (button);
+
+  g_assert (MT_IS_WINDOW (self));
+
+  gtk_button_set_icon_name (GTK_BUTTON (button), active ? "media-playback-pause-symbolic"
+                                                        : "media-playback-start-symbolic");
+}
+
+/* Large type for a class: the transcript's headings scale with it. */
+static void
+presentation_toggled_cb (MtWindow        *self,
+                         GParamSpec      *pspec,
+                         GtkToggleButton *button)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (gtk_toggle_button_get_active (button))
+    gtk_widget_add_css_class (GTK_WIDGET (self->text_view), "presentation");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->text_view), "presentation");
 }
 
 static void
@@ -2270,6 +2299,10 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, transcript_scroller);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, text_view);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, split_label);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, presentation_button);
+  gtk_widget_class_bind_template_callback (widget_class, play_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, presentation_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, trace_item_setup_cb);
@@ -2321,6 +2354,10 @@ mt_window_init (MtWindow *self)
   self->models = g_ptr_array_new_with_free_func (g_free);
   self->sorter = gtk_custom_sorter_new (mt_window_sort_func, self, NULL);
   mt_window_update_models (self);
+
+  /* The button and Space on the timeline both play and pause. */
+  g_object_bind_property (self->timeline, "playing", self->play_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   self->filter = gtk_custom_filter_new (mt_window_filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
@@ -2655,4 +2692,29 @@ _mt_window_get_close_dialog (MtWindow *self)
   g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
 
   return self->close_dialog;
+}
+
+gboolean
+_mt_window_get_replay_active (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+
+  return gtk_toggle_button_get_active (self->play_button);
+}
+
+void
+_mt_window_set_presentation (MtWindow *self,
+                             gboolean  presentation)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+
+  gtk_toggle_button_set_active (self->presentation_button, presentation);
+}
+
+GtkTextView *
+_mt_window_get_transcript_view (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return self->text_view;
 }

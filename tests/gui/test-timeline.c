@@ -884,6 +884,81 @@ test_widget_remove_marker (void)
 }
 
 static void
+test_widget_replay (void)
+{
+  g_autofree char *reasoning = make_reasoning (60);
+  g_autoptr(MtTrace) trace = create_trace ("p", "Add the numbers.", reasoning, "42");
+  MtTimelineMark marks[] = { { 0, 30, MT_TIMELINE_SHAPE_CIRCLE }, { 1, 80, MT_TIMELINE_SHAPE_SQUARE } };
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  const MtTimelineData *data;
+  const MtTimelineLayout *layout;
+  g_autoptr(Pixels) pixels = NULL;
+  GdkRGBA color;
+  int x, n;
+
+  mt_timeline_set_trace (timeline, trace);
+  mt_timeline_set_markers (timeline, marks, G_N_ELEMENTS (marks));
+  run_frames ();
+  data = _mt_timeline_get_data (timeline);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), <, 0);
+
+  /* Playing starts at the reasoning and goes speed tokens a second. */
+  mt_timeline_set_playback_speed (timeline, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.play", NULL));
+  g_assert_true (mt_timeline_get_playing (timeline));
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin);
+  _mt_timeline_advance_playhead (timeline, 1.0);
+  g_assert_cmpfloat_with_epsilon (mt_timeline_get_playhead (timeline), data->origin + 10, 1e-9);
+
+  /* It pauses by itself at the first marker it reaches. */
+  _mt_timeline_advance_playhead (timeline, 10.0);
+  g_assert_false (mt_timeline_get_playing (timeline));
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin + 30);
+  _mt_timeline_advance_playhead (timeline, 1.0);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin + 30);
+
+  /* ] doubles the speed; playing on reaches the next marker. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.playback-speed",
+                                             "d", 2.0));
+  g_assert_cmpfloat (mt_timeline_get_playback_speed (timeline), ==, 20);
+  mt_timeline_set_playing (timeline, TRUE);
+  _mt_timeline_advance_playhead (timeline, 1.0);
+  g_assert_cmpfloat_with_epsilon (mt_timeline_get_playhead (timeline), data->origin + 50, 1e-9);
+  _mt_timeline_advance_playhead (timeline, 100.0);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin + 80);
+  g_assert_false (mt_timeline_get_playing (timeline));
+
+  /* The playhead is drawn where it is, in its own colour. */
+  run_frames ();
+  layout = _mt_timeline_get_layout (timeline);
+  pixels = render_widget (GTK_WIDGET (timeline));
+  lookup_color (GTK_WIDGET (timeline), "timeline_playhead_color", &color);
+  x = (int)round (_mt_timeline_layout_token_to_x (layout, data->origin + 80));
+  n = 0;
+  for (int y = (int)layout->bar_band.origin.y + 2;
+       y < (int)(layout->bar_band.origin.y + layout->bar_band.size.height) - 2; y++)
+    n += pixel_matches (pixels, x, y, &color, 48);
+  g_assert_cmpint (n, >, 5);
+
+  /* To the end it stops there; playing again starts over. */
+  mt_timeline_set_markers (timeline, NULL, 0);
+  mt_timeline_set_playing (timeline, TRUE);
+  _mt_timeline_advance_playhead (timeline, 1e6);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, mt_timeline_get_n_tokens (timeline));
+  g_assert_false (mt_timeline_get_playing (timeline));
+  mt_timeline_set_playing (timeline, TRUE);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin);
+
+  /* A new trace stops the replay. */
+  mt_timeline_set_trace (timeline, NULL);
+  g_assert_false (mt_timeline_get_playing (timeline));
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), <, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_widget_snap (void)
 {
   g_autofree char *reasoning = make_reasoning (40);
@@ -1369,6 +1444,7 @@ main (int   argc,
   g_test_add_func ("/gui/timeline/widget/snap", test_widget_snap);
   g_test_add_func ("/gui/timeline/widget/fork-verdict", test_widget_fork_verdict);
   g_test_add_func ("/gui/timeline/widget/remove-marker", test_widget_remove_marker);
+  g_test_add_func ("/gui/timeline/widget/replay", test_widget_replay);
   g_test_add_func ("/gui/timeline/widget/pixels", test_widget_pixels);
   g_test_add_func ("/gui/timeline/window/sync", test_window_sync);
   g_test_add_func ("/gui/timeline/window/scroll-long", test_window_scroll_long);

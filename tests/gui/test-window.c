@@ -269,6 +269,22 @@ row_verdict (MtWindow   *window,
   return NULL;
 }
 
+typedef struct
+{
+  GtkWidget *widget;
+  int        normal;
+} FontWatch;
+
+static gboolean
+font_grew_cb (gpointer data)
+{
+  FontWatch *watch = data;
+  const PangoFontDescription *font;
+
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (watch->widget));
+  return pango_font_description_get_size (font) > 3 * watch->normal / 2;
+}
+
 static void
 test_window_filters (void)
 {
@@ -337,6 +353,29 @@ test_window_filters (void)
   _mt_window_set_sort (window, MT_WINDOW_SORT_FILE);
   g_assert_cmpuint (count_visible (window), ==, 5);
   g_assert_cmpstr (visible_id (window, 4), ==, "oracle-speedup");
+
+  /* The replay button and the timeline play and pause together; the
+   * presentation toggle enlarges the transcript. */
+  {
+    MtTimeline *timeline = _mt_window_get_timeline (window);
+    GtkWidget *transcript = GTK_WIDGET (_mt_window_get_transcript_view (window));
+    const PangoFontDescription *font;
+    int normal;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.play", NULL));
+    g_assert_true (_mt_window_get_replay_active (window));
+    mt_timeline_set_playing (timeline, FALSE);
+    g_assert_false (_mt_window_get_replay_active (window));
+
+    font = pango_context_get_font_description (gtk_widget_get_pango_context (transcript));
+    normal = pango_font_description_get_size (font);
+    _mt_window_set_presentation (window, TRUE);
+    g_assert_true (gtk_widget_has_css_class (transcript, "presentation"));
+    /* The style is applied with the next frame. */
+    wait_until (font_grew_cb, &(FontWatch) { transcript, normal });
+    _mt_window_set_presentation (window, FALSE);
+    g_assert_false (gtk_widget_has_css_class (transcript, "presentation"));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -793,6 +832,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GtkCssProvider) provider = NULL;
+
   /* The assertions compare English messages. */
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
@@ -805,6 +846,13 @@ main (int   argc,
 
   gtk_init ();
   adw_init ();
+
+  /* Without an application nothing loads the app's style sheet. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/midthought/Midthought/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   g_test_add_func ("/gui/loader/describe", test_loader_describe);
   g_test_add_func ("/gui/window/welcome", test_window_welcome);
