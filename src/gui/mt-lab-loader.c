@@ -50,8 +50,6 @@ mt_lab_load_worker (GTask        *task,
   g_autoptr(MtLabLoad) load = g_new0 (MtLabLoad, 1);
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(GError) error = NULL;
-  GListModel *traces;
-  guint n_traces;
 
   load->reports = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_load_report_free);
   load->failures = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_load_failure_free);
@@ -103,24 +101,11 @@ mt_lab_load_worker (GTask        *task,
     {
       mt_lab_link (lab);
 
-      /* Token counts are estimated on first use; do it here rather than
-       * while the list binds rows on the main thread. */
-      traces = mt_lab_get_traces (lab);
-      n_traces = g_list_model_get_n_items (traces);
-      for (guint i = 0; i < n_traces; i++)
-        {
-          g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
-
-          if (i % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, &error))
-            {
-              g_task_return_error (task, g_steal_pointer (&error));
-              return;
-            }
-
-          mt_trace_get_n_reasoning_tokens (trace);
-          mt_trace_get_n_answer_tokens (trace);
-        }
-
+      /* Token counts are estimated on first use, each trace's when its row
+       * is first shown (a few kilobytes each) or by the grading worker on
+       * its own copy: estimating spans for every trace here would hold
+       * back the list for seconds on a big file and keep four bytes per
+       * token of every trace in memory. */
       load->lab = g_steal_pointer (&lab);
     }
 
@@ -248,4 +233,218 @@ mt_lab_load_describe_skipped (const MtLabLoad *load)
 
   /* Translators: "Loaded 5 traces; 2 lines skipped (first: line 12: …)" */
   return g_strdup_printf (C_("load summary", "%s; %s (first: %s)"), loaded, skipped, where);
+}
+
+typedef struct
+{
+  GArray    *judgements;
+  GPtrArray *search_texts;
+} JudgeResult;
+
+static void
+judge_result_free (JudgeResult *result)
+{
+  g_clear_pointer (&result->judgements, g_array_unref);
+  g_clear_pointer (&result->search_texts, g_ptr_array_unref);
+  g_free (result);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JudgeResult, judge_result_free)
+
+char *
+mt_trace_dup_search_text (MtTrace *trace)
+{
+  g_autoptr(GString) str = NULL;
+  const char *parts[5];
+  MtProblem *problem;
+
+  g_return_val_if_fail (MT_IS_TRACE (trace), NULL);
+
+  problem = mt_trace_get_problem (trace);
+  parts[0] = mt_trace_get_model (trace);
+  parts[1] = mt_trace_get_problem_id (trace);
+  parts[2] = mt_trace_get_prompt (trace) != NULL ? mt_trace_get_prompt (trace)
+             : problem != NULL ? mt_problem_get_prompt (problem) : NULL;
+  parts[3] = mt_trace_get_reasoning (trace);
+  parts[4] = mt_trace_get_answer (trace);
+
+  str = g_string_new (mt_trace_get_id (trace));
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      /* A newline keeps a match from spanning two fields. */
+      g_string_append_c (str, '\n');
+      if (parts[i] != NULL)
+        g_string_append (str, parts[i]);
+    }
+
+  return g_utf8_casefold (str->str, str->len);
+}
+
+typedef struct
+{
+  GPtrArray       *copies;   /* MtTrace: a detached copy of each trace given */
+  GHashTable      *all;      /* original -> copy, parents too: branches hold
+                              * their parents weakly */
+  MtMarkerLexicon *lexicon;
+} JudgeData;
+
+static void
+judge_data_free (JudgeData *data)
+{
+  g_clear_pointer (&data->copies, g_ptr_array_unref);
+  g_clear_pointer (&data->all, g_hash_table_unref);
+  g_clear_object (&data->lexicon);
+  g_free (data);
+}
+
+/* A copy that shares nothing the lab's thread may free or rewrite: texts
+ * are duplicated, recorded token spans are immutable and shared, and a
+ * branch's parent chain is copied too (once per job, through @copies) so
+ * its diagnosis can find the oracle. */
+static MtTrace *
+copy_trace (MtTrace    *trace,
+            GHashTable *copies)
+{
+  MtTrace *copy;
+
+  if ((copy = g_hash_table_lookup (copies, trace)))
+    return copy;
+
+  if (MT_IS_BRANCH (trace))
+    {
+      MtTrace *parent = mt_branch_get_parent (MT_BRANCH (trace));
+
+      copy = MT_TRACE (mt_branch_new (mt_trace_get_id (trace),
+                                      mt_branch_get_parent_id (MT_BRANCH (trace)),
+                                      mt_branch_get_interrupt (MT_BRANCH (trace))));
+      if (parent != NULL)
+        mt_branch_set_parent (MT_BRANCH (copy), copy_trace (parent, copies));
+    }
+  else
+    {
+      copy = mt_trace_new (mt_trace_get_id (trace));
+    }
+
+  mt_trace_set_model (copy, mt_trace_get_model (trace));
+  mt_trace_set_problem_id (copy, mt_trace_get_problem_id (trace));
+  mt_trace_set_problem (copy, mt_trace_get_problem (trace));
+  mt_trace_set_prompt (copy, mt_trace_get_prompt (trace));
+  mt_trace_set_reasoning (copy, mt_trace_get_reasoning (trace));
+  mt_trace_set_answer (copy, mt_trace_get_answer (trace));
+  mt_trace_set_finish_reason (copy, mt_trace_get_finish_reason (trace));
+  mt_trace_set_usage (copy, mt_trace_get_usage_prompt_tokens (trace),
+                      mt_trace_get_usage_completion_tokens (trace),
+                      mt_trace_get_usage_reasoning_tokens (trace));
+  /* Only spans already there: estimating them here would do the worker's
+   * job on the calling thread. */
+  if (mt_trace_peek_reasoning_spans (trace) != NULL)
+    mt_trace_set_reasoning_spans (copy, mt_trace_peek_reasoning_spans (trace));
+  if (mt_trace_peek_answer_spans (trace) != NULL)
+    mt_trace_set_answer_spans (copy, mt_trace_peek_answer_spans (trace));
+
+  g_hash_table_insert (copies, trace, copy);
+
+  return copy;
+}
+
+static void
+mt_traces_judge_worker (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  JudgeData *data = task_data;
+  g_autoptr(JudgeResult) result = g_new0 (JudgeResult, 1);
+  GArray *judgements;
+
+  judgements = g_array_sized_new (FALSE, TRUE, sizeof (MtTraceJudgement), data->copies->len);
+  result->judgements = judgements;
+  result->search_texts = g_ptr_array_new_full (data->copies->len, g_free);
+
+  for (guint i = 0; i < data->copies->len; i++)
+    {
+      MtTrace *trace = g_ptr_array_index (data->copies, i);
+      MtTraceJudgement judgement = { 0, };
+      MtGrade grade;
+
+      if (i % 64 == 0 && g_task_return_error_if_cancelled (task))
+        return;
+
+      /* Folding every text is the slow part of a first search: done here,
+       * the search on the main thread only looks for the words. */
+      g_ptr_array_add (result->search_texts, mt_trace_dup_search_text (trace));
+
+      mt_grade_trace (trace, &grade);
+      judgement.verdict = grade.verdict;
+      mt_grade_clear (&grade);
+      judgement.reasoning_tokens = mt_trace_get_n_reasoning_tokens (trace);
+      judgement.answer_tokens = mt_trace_get_n_answer_tokens (trace);
+
+      if (MT_IS_BRANCH (trace) && mt_branch_get_interrupt (MT_BRANCH (trace)) != NULL)
+        {
+          MtDiagnoses diagnoses;
+
+          mt_diagnose_branch (MT_BRANCH (trace), data->lexicon, NULL, &diagnoses);
+          if (diagnoses.leakage.verdict == MT_DIAGNOSIS_YES)
+            judgement.failures |= MT_TRACE_FAILURE_LEAKAGE;
+          if (diagnoses.panic.verdict == MT_DIAGNOSIS_YES)
+            judgement.failures |= MT_TRACE_FAILURE_PANIC;
+          if (diagnoses.doubt.verdict == MT_DIAGNOSIS_YES)
+            judgement.failures |= MT_TRACE_FAILURE_DOUBT;
+          mt_diagnoses_clear (&diagnoses);
+        }
+
+      g_array_append_val (judgements, judgement);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify)judge_result_free);
+}
+
+void
+mt_traces_judge_async (MtTrace * const      *traces,
+                       guint                 n_traces,
+                       MtMarkerLexicon      *lexicon,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  JudgeData *data;
+
+  g_return_if_fail (traces != NULL || n_traces == 0);
+  g_return_if_fail (!lexicon || MT_IS_MARKER_LEXICON (lexicon));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (JudgeData, 1);
+  data->all = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  data->copies = g_ptr_array_new_full (n_traces, g_object_unref);
+  for (guint i = 0; i < n_traces; i++)
+    g_ptr_array_add (data->copies, g_object_ref (copy_trace (traces[i], data->all)));
+  data->lexicon = lexicon != NULL ? g_object_ref (lexicon) : NULL;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mt_traces_judge_async);
+  g_task_set_name (task, "[midthought] judge traces");
+  g_task_set_task_data (task, data, (GDestroyNotify)judge_data_free);
+  g_task_run_in_thread (task, mt_traces_judge_worker);
+}
+
+GArray *
+mt_traces_judge_finish (GAsyncResult  *result,
+                        GPtrArray    **search_texts,
+                        GError       **error)
+{
+  g_autoptr(JudgeResult) judged = NULL;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mt_traces_judge_async, NULL);
+
+  if (!(judged = g_task_propagate_pointer (G_TASK (result), error)))
+    return NULL;
+
+  if (search_texts != NULL)
+    *search_texts = g_steal_pointer (&judged->search_texts);
+
+  return g_steal_pointer (&judged->judgements);
 }

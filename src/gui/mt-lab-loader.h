@@ -43,4 +43,40 @@ char      *mt_lab_load_describe_skipped (const MtLabLoad      *load);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtLabLoad, mt_lab_load_free)
 
+/* The paper's failure modes found in a branch (see mt-diagnosis.h). */
+typedef enum
+{
+  MT_TRACE_FAILURE_LEAKAGE = 1 << 0,
+  MT_TRACE_FAILURE_PANIC   = 1 << 1,
+  MT_TRACE_FAILURE_DOUBT   = 1 << 2,
+} MtTraceFailures;
+
+/* What the sidebar shows and filters by, for one trace. */
+typedef struct
+{
+  MtVerdict       verdict;
+  MtTraceFailures failures;
+  guint           reasoning_tokens;
+  guint           answer_tokens;
+} MtTraceJudgement;
+
+/* Grades every one of @traces and diagnoses the branches among them in a
+ * worker thread. Detached copies of the traces (and of the parents a
+ * branch is judged against) are made here, on the calling thread, so the
+ * lab may change meanwhile. @lexicon may be NULL for the built-in one. */
+void       mt_traces_judge_async        (MtTrace * const      *traces,
+                                         guint                 n_traces,
+                                         MtMarkerLexicon      *lexicon,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+/* An array of MtTraceJudgement, one per trace in the order given; with
+ * @search_texts, also what mt_trace_dup_search_text() gives for each. */
+GArray    *mt_traces_judge_finish       (GAsyncResult         *result,
+                                         GPtrArray           **search_texts,
+                                         GError              **error);
+/* Id, model, problem, prompt, reasoning and answer, case-folded, one per
+ * line so that a match never spans two of them: what search looks in. */
+char      *mt_trace_dup_search_text     (MtTrace              *trace);
+
 G_END_DECLS

@@ -229,7 +229,10 @@ mt_timeline_data_free (MtTimelineData *data)
   for (guint i = 0; i < data->segments->len; i++)
     mt_token_spans_unref (g_array_index (data->segments, MtTimelineSegment, i).spans);
   for (guint i = 0; i < data->forks->len; i++)
-    g_object_unref (g_array_index (data->forks, MtTimelineFork, i).branch);
+    {
+      g_object_unref (g_array_index (data->forks, MtTimelineFork, i).branch);
+      g_free (g_array_index (data->forks, MtTimelineFork, i).verdict);
+    }
 
   g_clear_pointer (&data->segments, g_array_unref);
   g_clear_pointer (&data->sentences, g_array_unref);
@@ -263,7 +266,10 @@ mt_timeline_data_set_branches (MtTimelineData   *data,
   g_return_if_fail (n_branches == 0 || branches != NULL);
 
   for (guint i = 0; i < data->forks->len; i++)
-    g_object_unref (g_array_index (data->forks, MtTimelineFork, i).branch);
+    {
+      g_object_unref (g_array_index (data->forks, MtTimelineFork, i).branch);
+      g_free (g_array_index (data->forks, MtTimelineFork, i).verdict);
+    }
   g_array_set_size (data->forks, 0);
 
   for (guint i = 0; i < n_branches; i++)

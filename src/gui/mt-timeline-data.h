@@ -60,6 +60,7 @@ typedef struct
   MtInterruptKind  kind;
   guint            token_index; /* into the trace's reasoning */
   double           fraction;
+  char            *verdict;     /* "Correct", "Wrong · Panic"...; NULL while unknown */
 } MtTimelineFork;
 
 typedef struct

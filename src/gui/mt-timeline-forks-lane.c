@@ -57,6 +57,23 @@ clear_label (ForkLabel *label)
   g_clear_object (&label->layout);
 }
 
+char *
+mt_timeline_forks_lane_format_label (const MtTimelineFork *fork)
+{
+  g_return_val_if_fail (fork != NULL, NULL);
+
+  if (fork->verdict != NULL)
+    /* Translators: a fork's label on the timeline: the interrupt kind, X
+     * and the branch's verdict, "Hard interrupt · 25% · Wrong" */
+    return g_strdup_printf (_("%s · %.0f%% · %s"), mt_timeline_get_kind_label (fork->kind),
+                            100 * fork->fraction, fork->verdict);
+
+  /* Translators: a fork's label on the timeline: the interrupt kind
+   * and X, "Hard interrupt · 25%" */
+  return g_strdup_printf (_("%s · %.0f%%"), mt_timeline_get_kind_label (fork->kind),
+                          100 * fork->fraction);
+}
+
 static void
 mt_timeline_forks_lane_snapshot_scene (MtTimelineLane         *lane,
                                        GtkSnapshot            *snapshot,
@@ -108,10 +125,7 @@ mt_timeline_forks_lane_snapshot_scene (MtTimelineLane         *lane,
       if (x < layout->plot_x - 1 || x > right + 1)
         continue;
 
-      /* Translators: a fork's label on the timeline: the interrupt kind
-       * and X, "Hard interrupt · 25%" */
-      text = g_strdup_printf (_("%s · %.0f%%"), mt_timeline_get_kind_label (fork->kind),
-                              100 * fork->fraction);
+      text = mt_timeline_forks_lane_format_label (fork);
       label.layout = mt_timeline_lane_create_layout (lane, text, PANGO_SCALE_SMALL);
       pango_layout_get_pixel_size (label.layout, &width, &height);
 

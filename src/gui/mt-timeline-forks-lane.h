@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 #define MT_TYPE_TIMELINE_FORKS_LANE (mt_timeline_forks_lane_get_type ())
 
 /* Branches of the trace leaving the axis at their interrupt, labelled with
- * their kind. */
+ * their kind, X and, once known, their verdict. */
 G_DECLARE_FINAL_TYPE (MtTimelineForksLane, mt_timeline_forks_lane,
                       MT, TIMELINE_FORKS_LANE, MtTimelineLane)
 
@@ -17,5 +17,8 @@ GtkWidget *mt_timeline_forks_lane_new    (void);
 MtBranch  *mt_timeline_forks_lane_lookup (MtTimelineForksLane *self,
                                           double               x,
                                           double               y);
+
+/* The label drawn beside @fork: "Hard interrupt · 25% · Wrong". */
+char      *mt_timeline_forks_lane_format_label (const MtTimelineFork *fork);
 
 G_END_DECLS

@@ -41,6 +41,12 @@ const char             *_mt_timeline_segment_title  (const MtTimelineSegment *se
 char                   *_mt_timeline_dup_token_text (const MtTimelineSegment *segment,
                                                      guint                   index,
                                                      guint                   max_chars);
+/* Moves a playing playhead on by @seconds of replay, as a frame does. */
+void                    _mt_timeline_advance_playhead (MtTimeline           *self,
+                                                       double                seconds);
+/* The label of fork @index, in token order. */
+char                   *_mt_timeline_dup_fork_label (MtTimeline             *self,
+                                                     guint                   index);
 /* Moves the marker to a place on screen, as a drag does. */
 void                    _mt_timeline_drag_marker_to (MtTimeline             *self,
                                                      double                  x,

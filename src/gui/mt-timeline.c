@@ -86,12 +86,25 @@ struct _MtTimeline
   double            zoom_anchor;
 
   guint             hovering : 1;
+  guint             marker_removed : 1;
+  guint             playing : 1;
+
+  /* Replay: a playhead moving over the context tokens at @speed tokens
+   * per second, pausing at each mark it reaches. */
+  double            playhead;      /* context token; < 0 before the first play */
+  double            speed;
+  guint             tick_id;
+  gint64            last_frame_time;
+  GdkRGBA           playhead_color;
 };
 
 enum {
   PROP_0,
   PROP_TRACE,
   PROP_MARKER_POSITION,
+  PROP_MARKER_PLACED,
+  PROP_PLAYING,
+  PROP_PLAYBACK_SPEED,
   N_PROPS
 };
 
@@ -187,11 +200,15 @@ update_actions (MtTimeline *self)
   gtk_widget_action_set_enabled (widget, "timeline.zoom-in", tokens);
   gtk_widget_action_set_enabled (widget, "timeline.zoom-out", tokens);
   gtk_widget_action_set_enabled (widget, "timeline.zoom-reset", tokens);
-  gtk_widget_action_set_enabled (widget, "timeline.move-marker", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.move-marker-sentence", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.move-marker-page", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.marker-start", reasoning);
-  gtk_widget_action_set_enabled (widget, "timeline.marker-end", reasoning);
+  gboolean placed = reasoning && !self->marker_removed;
+
+  gtk_widget_action_set_enabled (widget, "timeline.move-marker", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.move-marker-sentence", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.move-marker-page", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.marker-start", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.marker-end", placed);
+  gtk_widget_action_set_enabled (widget, "timeline.remove-marker", placed);
+  /* Enter on a removed marker puts it back where it was. */
   gtk_widget_action_set_enabled (widget, "timeline.activate-marker", reasoning);
 }
 
@@ -228,6 +245,37 @@ follow_marker (MtTimeline *self)
     mt_timeline_range_pan (&view, token + margin - view.last, total_tokens (self));
 
   set_view (self, &view);
+}
+
+/* A removed marker is neither drawn nor focusable; the timeline itself
+ * takes the focus then, so that the keyboard can put it back. */
+static void
+set_marker_removed (MtTimeline *self,
+                    gboolean    removed)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean had_focus;
+
+  g_assert (MT_IS_TIMELINE (self));
+
+  removed = !!removed;
+  if (self->marker_removed == removed)
+    return;
+
+  had_focus = focus != NULL && (focus == GTK_WIDGET (self)
+                                || gtk_widget_is_ancestor (focus, GTK_WIDGET (self)));
+
+  self->marker_removed = removed;
+  gtk_widget_set_focusable (GTK_WIDGET (self), removed);
+  gtk_widget_set_visible (GTK_WIDGET (self->marker), !removed);
+  if (had_focus)
+    gtk_widget_grab_focus (removed ? GTK_WIDGET (self) : GTK_WIDGET (self->marker));
+
+  update_actions (self);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MARKER_PLACED]);
 }
 
 static void
@@ -269,6 +317,7 @@ update_colors (MtTimeline *self)
     { "timeline_hover_color", &self->hover_color },
     { "timeline_highlight_color", &self->highlight_color },
     { "timeline_highlight_edge_color", &self->highlight_edge_color },
+    { "timeline_playhead_color", &self->playhead_color },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (colors); i++)
@@ -384,6 +433,9 @@ mt_timeline_size_allocate (GtkWidget *widget,
 
   /* The handle's label sits over the marker line, kept inside the widget
    * even when the marker is scrolled out of view. */
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->marker)))
+    return;
+
   gtk_widget_get_preferred_size (GTK_WIDGET (self->marker), NULL, &size);
   x = CLAMP (round (marker_x (self) - size.width / 2.0), 0, MAX (0, width - size.width));
   gtk_widget_allocate (GTK_WIDGET (self->marker), size.width, size.height, -1,
@@ -435,7 +487,7 @@ snapshot_marker_line (MtTimeline  *self,
   double bottom = bar->origin.y + bar->size.height + 4;
   double x = round (marker_x (self));
 
-  if (!has_reasoning (self) || x < self->layout.plot_x - 1
+  if (!has_reasoning (self) || self->marker_removed || x < self->layout.plot_x - 1
       || x > self->layout.plot_x + self->layout.plot_width + 1)
     return;
 
@@ -464,6 +516,27 @@ snapshot_hover (MtTimeline  *self,
 }
 
 static void
+snapshot_playhead (MtTimeline  *self,
+                   GtkSnapshot *snapshot)
+{
+  double top = self->layout.marks_band.origin.y;
+  double bottom = self->layout.axis_band.origin.y;
+  double x;
+
+  if (self->playhead < 0 || self->data->n_tokens == 0)
+    return;
+
+  x = round (_mt_timeline_layout_token_to_x (&self->layout, self->playhead));
+  if (x < self->layout.plot_x - 1 || x > self->layout.plot_x + self->layout.plot_width + 1)
+    return;
+
+  gtk_snapshot_append_color (snapshot, &self->halo_color,
+                             &GRAPHENE_RECT_INIT (x - 2.5, top, 5, bottom - top));
+  gtk_snapshot_append_color (snapshot, &self->playhead_color,
+                             &GRAPHENE_RECT_INIT (x - 1.5, top, 3, bottom - top));
+}
+
+static void
 mt_timeline_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
 {
@@ -480,6 +553,7 @@ mt_timeline_snapshot (GtkWidget   *widget,
   snapshot_highlight (self, snapshot);
   snapshot_hover (self, snapshot);
   snapshot_marker_line (self, snapshot);
+  snapshot_playhead (self, snapshot);
 
   if (has_reasoning (self))
     gtk_widget_snapshot_child (widget, GTK_WIDGET (self->marker), snapshot);
@@ -557,7 +631,7 @@ on_marker (MtTimeline *self,
 {
   graphene_rect_t bounds;
 
-  if (!has_reasoning (self))
+  if (!has_reasoning (self) || self->marker_removed)
     return FALSE;
 
   if (gtk_widget_compute_bounds (GTK_WIDGET (self->marker), GTK_WIDGET (self), &bounds)
@@ -693,6 +767,8 @@ drag_begin_cb (MtTimeline     *self,
     }
   else if (in_reasoning (self, x, y))
     {
+      /* Pressing where there is no marker places one. */
+      set_marker_removed (self, FALSE);
       self->drag_mode = DRAG_MARKER;
       _mt_timeline_drag_marker_to (self, x, shift_held (GTK_EVENT_CONTROLLER (drag)));
     }
@@ -957,8 +1033,42 @@ activate_marker_action (GtkWidget  *widget,
   if (!has_reasoning (self))
     return;
 
+  if (self->marker_removed)
+    {
+      set_marker_removed (self, FALSE);
+      return;
+    }
+
   g_signal_emit (self, signals[INTERRUPT_ACTIVATED], 0,
                  self->marker_position, mt_timeline_get_marker_fraction (self));
+}
+
+static void
+play_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  MtTimeline *self = MT_TIMELINE (widget);
+
+  mt_timeline_set_playing (self, !self->playing);
+}
+
+static void
+playback_speed_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  MtTimeline *self = MT_TIMELINE (widget);
+
+  mt_timeline_set_playback_speed (self, self->speed * g_variant_get_double (param));
+}
+
+static void
+remove_marker_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  set_marker_removed (MT_TIMELINE (widget), TRUE);
 }
 
 /* Lifecycle */
@@ -970,6 +1080,11 @@ mt_timeline_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->hover_source, g_source_remove);
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
     gtk_widget_unparent (child);
@@ -1004,6 +1119,18 @@ mt_timeline_get_property (GObject    *object,
       g_value_set_uint (value, self->marker_position);
       break;
 
+    case PROP_MARKER_PLACED:
+      g_value_set_boolean (value, !self->marker_removed);
+      break;
+
+    case PROP_PLAYING:
+      g_value_set_boolean (value, self->playing);
+      break;
+
+    case PROP_PLAYBACK_SPEED:
+      g_value_set_double (value, self->speed);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1025,6 +1152,14 @@ mt_timeline_set_property (GObject      *object,
 
     case PROP_MARKER_POSITION:
       mt_timeline_set_marker_position (self, g_value_get_uint (value));
+      break;
+
+    case PROP_PLAYING:
+      mt_timeline_set_playing (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_PLAYBACK_SPEED:
+      mt_timeline_set_playback_speed (self, g_value_get_double (value));
       break;
 
     default:
@@ -1062,6 +1197,22 @@ mt_timeline_class_init (MtTimelineClass *klass)
     g_param_spec_object ("trace", NULL, NULL,
                          MT_TYPE_TRACE,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_PLAYING] =
+    g_param_spec_boolean ("playing", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_PLAYBACK_SPEED] =
+    g_param_spec_double ("playback-speed", NULL, NULL,
+                         MT_TIMELINE_MIN_SPEED, MT_TIMELINE_MAX_SPEED,
+                         MT_TIMELINE_DEFAULT_SPEED,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_MARKER_PLACED] =
+    g_param_spec_boolean ("marker-placed", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   properties[PROP_MARKER_POSITION] =
     g_param_spec_uint ("marker-position", NULL, NULL,
@@ -1120,6 +1271,26 @@ mt_timeline_class_init (MtTimelineClass *klass)
   gtk_widget_class_install_action (widget_class, "timeline.marker-start", NULL,
                                    marker_start_action);
   gtk_widget_class_install_action (widget_class, "timeline.marker-end", NULL, marker_end_action);
+  gtk_widget_class_install_action (widget_class, "timeline.remove-marker", NULL,
+                                   remove_marker_action);
+  gtk_widget_class_install_action (widget_class, "timeline.play", NULL, play_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "timeline.play", NULL);
+  gtk_widget_class_install_action (widget_class, "timeline.playback-speed", "d",
+                                   playback_speed_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketright, 0,
+                                       "timeline.playback-speed", "d", 2.0);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_bracketleft, 0,
+                                       "timeline.playback-speed", "d", 0.5);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0,
+                                       "timeline.remove-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
+                                       "timeline.remove-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_BackSpace, 0,
+                                       "timeline.remove-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Insert, 0,
+                                       "timeline.activate-marker", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Insert, 0,
+                                       "timeline.activate-marker", NULL);
   gtk_widget_class_install_action (widget_class, "timeline.activate-marker", NULL,
                                    activate_marker_action);
 
@@ -1175,6 +1346,8 @@ mt_timeline_init (MtTimeline *self)
 
   self->data = mt_timeline_data_new (NULL);
   self->layout.view = (MtTimelineRange) { 0, 1 };
+  self->playhead = -1;
+  self->speed = MT_TIMELINE_DEFAULT_SPEED;
   self->hover_emitted = G_MAXUINT;
 
   /* Drawing order: the bar, the marks above it, the forks over the axis
@@ -1261,7 +1434,9 @@ mt_timeline_set_trace (MtTimeline *self,
     return;
 
   /* Branches and marks belong to the old trace: the caller sets them
-   * again for the new one. */
+   * again for the new one; a replay starts again. */
+  mt_timeline_set_playing (self, FALSE);
+  self->playhead = -1;
   g_clear_pointer (&self->data, mt_timeline_data_free);
   self->data = mt_timeline_data_new (trace);
 
@@ -1271,6 +1446,7 @@ mt_timeline_set_trace (MtTimeline *self,
   self->drag_branch = NULL;
 
   /* The middle is a neutral place to start, and shows the handle. */
+  set_marker_removed (self, FALSE);
   self->marker_position = G_MAXUINT;
   move_marker (self, self->data->n_reasoning / 2, FALSE);
 
@@ -1294,6 +1470,39 @@ mt_timeline_set_branches (MtTimeline       *self,
   mt_timeline_data_set_branches (self->data, branches, n_branches);
   invalidate_lanes (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+mt_timeline_set_branch_verdict (MtTimeline *self,
+                                MtBranch   *branch,
+                                const char *verdict)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+  g_return_if_fail (MT_IS_BRANCH (branch));
+
+  for (guint i = 0; i < self->data->forks->len; i++)
+    {
+      MtTimelineFork *fork = &g_array_index (self->data->forks, MtTimelineFork, i);
+
+      if (fork->branch != branch || g_strcmp0 (fork->verdict, verdict) == 0)
+        continue;
+
+      g_free (fork->verdict);
+      fork->verdict = g_strdup (verdict);
+      invalidate_lanes (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+char *
+_mt_timeline_dup_fork_label (MtTimeline *self,
+                             guint       index)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), NULL);
+  g_return_val_if_fail (index < self->data->forks->len, NULL);
+
+  return mt_timeline_forks_lane_format_label (&g_array_index (self->data->forks,
+                                                               MtTimelineFork, index));
 }
 
 void
@@ -1349,7 +1558,163 @@ mt_timeline_set_marker_position (MtTimeline *self,
 {
   g_return_if_fail (MT_IS_TIMELINE (self));
 
+  set_marker_removed (self, FALSE);
   move_marker (self, position, FALSE);
+}
+
+/* Replay */
+
+static gboolean
+playhead_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *frame_clock,
+                  gpointer       user_data)
+{
+  MtTimeline *self = MT_TIMELINE (widget);
+  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+
+  if (self->last_frame_time != 0)
+    _mt_timeline_advance_playhead (self, (now - self->last_frame_time) / (double)G_USEC_PER_SEC);
+  self->last_frame_time = now;
+
+  if (!self->playing)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+mt_timeline_get_playing (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), FALSE);
+
+  return self->playing;
+}
+
+void
+mt_timeline_set_playing (MtTimeline *self,
+                         gboolean    playing)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  playing = !!playing && self->data->n_tokens > 0;
+  if (self->playing == playing)
+    return;
+
+  self->playing = playing;
+  if (playing)
+    {
+      /* From the start of the reasoning the first time, or again after
+       * the end. */
+      if (self->playhead < 0 || self->playhead >= self->data->n_tokens)
+        self->playhead = self->data->origin;
+      self->last_frame_time = 0;
+      if (self->tick_id == 0)
+        self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), playhead_tick_cb,
+                                                      NULL, NULL);
+    }
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYING]);
+}
+
+double
+mt_timeline_get_playback_speed (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), MT_TIMELINE_DEFAULT_SPEED);
+
+  return self->speed;
+}
+
+void
+mt_timeline_set_playback_speed (MtTimeline *self,
+                                double      tokens_per_second)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  tokens_per_second = CLAMP (tokens_per_second, MT_TIMELINE_MIN_SPEED, MT_TIMELINE_MAX_SPEED);
+  if (self->speed == tokens_per_second)
+    return;
+
+  self->speed = tokens_per_second;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYBACK_SPEED]);
+}
+
+double
+mt_timeline_get_playhead (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), -1);
+
+  return self->playhead;
+}
+
+void
+_mt_timeline_advance_playhead (MtTimeline *self,
+                               double      seconds)
+{
+  const MtTimelineData *data;
+  double from, to;
+  guint before;
+
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  data = self->data;
+  if (!self->playing || seconds <= 0)
+    return;
+
+  from = self->playhead;
+  to = MIN (from + self->speed * seconds, data->n_tokens);
+
+  /* Auto-pause at the first mark reached, so a class can talk about it. */
+  for (guint i = 0; data->marks != NULL && i < data->marks->len; i++)
+    {
+      double token = data->origin + g_array_index (data->marks, MtTimelineMark, i).token_index;
+
+      if (token > from && token <= to)
+        {
+          to = token;
+          mt_timeline_set_playing (self, FALSE);
+          break;
+        }
+    }
+
+  if (to >= data->n_tokens)
+    mt_timeline_set_playing (self, FALSE);
+
+  before = (guint)floor (self->playhead);
+  self->playhead = to;
+
+  /* Keep the playhead in view and the transcript on its token. */
+  if (to > self->layout.view.last || to < self->layout.view.first)
+    {
+      MtTimelineRange view = self->layout.view;
+
+      mt_timeline_range_pan (&view, to - view.first - (view.last - view.first) * 0.1,
+                             total_tokens (self));
+      set_view (self, &view);
+    }
+  if ((guint)floor (to) != before)
+    emit_token_activated (self, MIN ((guint)floor (to), MAX (data->n_tokens, 1) - 1));
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+mt_timeline_get_marker_placed (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), FALSE);
+
+  return !self->marker_removed;
+}
+
+void
+mt_timeline_remove_marker (MtTimeline *self)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  set_marker_removed (self, TRUE);
 }
 
 double

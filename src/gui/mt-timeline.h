@@ -25,6 +25,12 @@ void                   mt_timeline_set_trace           (MtTimeline            *s
 void                   mt_timeline_set_branches        (MtTimeline            *self,
                                                         MtBranch * const      *branches,
                                                         guint                  n_branches);
+/* Adds @verdict ("Correct", "Wrong · Panic"...) to the label of
+ * @branch's fork; NULL while it is not known. Grading is the caller's:
+ * the timeline only shows it. */
+void                   mt_timeline_set_branch_verdict  (MtTimeline            *self,
+                                                        MtBranch              *branch,
+                                                        const char            *verdict);
 /* Ticks in the markers lane; the marks are copied. */
 void                   mt_timeline_set_markers         (MtTimeline            *self,
                                                         const MtTimelineMark  *marks,
@@ -33,6 +39,26 @@ void                   mt_timeline_set_markers         (MtTimeline            *s
 void                   mt_timeline_set_marker_names    (MtTimeline            *self,
                                                         const char * const    *names);
 guint                  mt_timeline_get_n_reasoning_tokens (MtTimeline         *self);
+/* FALSE once the user removed the interrupt marker (Delete); pressing on
+ * the reasoning, Enter or Insert places it again, as does setting its
+ * position or a new trace. */
+gboolean               mt_timeline_get_marker_placed   (MtTimeline            *self);
+void                   mt_timeline_remove_marker       (MtTimeline            *self);
+/* Replay, for classes: a playhead moves over the trace at a speed in
+ * tokens per second (Space plays and pauses, ] and [ double and halve the
+ * speed), pausing by itself at each marker tick it reaches; the transcript
+ * follows it through ::token-activated. */
+#define MT_TIMELINE_MIN_SPEED     1.0
+#define MT_TIMELINE_MAX_SPEED     2000.0
+#define MT_TIMELINE_DEFAULT_SPEED 20.0
+gboolean               mt_timeline_get_playing         (MtTimeline            *self);
+void                   mt_timeline_set_playing         (MtTimeline            *self,
+                                                        gboolean               playing);
+double                 mt_timeline_get_playback_speed  (MtTimeline            *self);
+void                   mt_timeline_set_playback_speed  (MtTimeline            *self,
+                                                        double                 tokens_per_second);
+/* The playhead, in context tokens; negative before the first play. */
+double                 mt_timeline_get_playhead        (MtTimeline            *self);
 /* The interrupt marker, as a reasoning token index in [0, n_reasoning]. */
 guint                  mt_timeline_get_marker_position (MtTimeline            *self);
 void                   mt_timeline_set_marker_position (MtTimeline            *self,

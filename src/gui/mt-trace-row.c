@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "mt-trace-row.h"
@@ -10,12 +12,15 @@ struct _MtTraceRow
   GtkWidget  parent_instance;
 
   MtTrace   *trace;
+  MtTraceJudgement judgement;
+  gboolean   judged;
 
   GtkWidget *box;
   GtkLabel  *model_label;
   GtkLabel  *problem_label;
   GtkLabel  *tokens_label;
   GtkLabel  *finish_label;
+  GtkLabel  *verdict_label;
 };
 
 enum {
@@ -67,6 +72,87 @@ finish_reason_style (MtFinishReason reason)
     }
 }
 
+static const char *
+verdict_describe (MtVerdict verdict)
+{
+  switch (verdict)
+    {
+    case MT_VERDICT_CORRECT:
+      /* Translators: the verdict on a trace's final answer */
+      return C_("verdict", "Correct");
+    case MT_VERDICT_WRONG:
+      return C_("verdict", "Wrong");
+    case MT_VERDICT_UNGRADABLE:
+      /* Translators: the verdict on a trace in which no final answer was found */
+      return C_("verdict", "No answer");
+    case MT_VERDICT_UNGRADED:
+    default:
+      /* Translators: the verdict on a trace whose problem has no known answer */
+      return C_("verdict", "Ungraded");
+    }
+}
+
+static const char *
+verdict_style (MtVerdict verdict)
+{
+  switch (verdict)
+    {
+    case MT_VERDICT_CORRECT:
+      return "success";
+    case MT_VERDICT_WRONG:
+      return "error";
+    case MT_VERDICT_UNGRADABLE:
+      return "warning";
+    case MT_VERDICT_UNGRADED:
+    default:
+      return "dim-label";
+    }
+}
+
+char *
+mt_trace_judgement_describe (const MtTraceJudgement *judgement)
+{
+  GString *text;
+
+  g_return_val_if_fail (judgement != NULL, NULL);
+
+  text = g_string_new (verdict_describe (judgement->verdict));
+  /* Translators: separates a verdict from the failure modes found, "Wrong · Panic" */
+  if (judgement->failures & MT_TRACE_FAILURE_LEAKAGE)
+    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Leakage"));
+  if (judgement->failures & MT_TRACE_FAILURE_PANIC)
+    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Panic"));
+  if (judgement->failures & MT_TRACE_FAILURE_DOUBT)
+    g_string_append_printf (text, _(" · %s"), C_("failure mode", "Self-doubt"));
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+mt_trace_row_update_verdict (MtTraceRow *self)
+{
+  static const char *verdict_styles[] = { "success", "error", "warning", "dim-label" };
+  g_autofree char *text = NULL;
+
+  g_assert (MT_IS_TRACE_ROW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (verdict_styles); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->verdict_label), verdict_styles[i]);
+
+  if (self->trace == NULL || !self->judged)
+    {
+      gtk_label_set_label (self->verdict_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->verdict_label), FALSE);
+      return;
+    }
+
+  text = mt_trace_judgement_describe (&self->judgement);
+  gtk_label_set_label (self->verdict_label, text);
+  gtk_widget_add_css_class (GTK_WIDGET (self->verdict_label),
+                            verdict_style (self->judgement.verdict));
+  gtk_widget_set_visible (GTK_WIDGET (self->verdict_label), TRUE);
+}
+
 static void
 mt_trace_row_update (MtTraceRow *self)
 {
@@ -77,8 +163,11 @@ mt_trace_row_update (MtTraceRow *self)
   const char *model;
   const char *style;
   guint n_tokens;
+  guint n_answer;
 
   g_assert (MT_IS_TRACE_ROW (self));
+
+  mt_trace_row_update_verdict (self);
 
   for (guint i = 0; i < G_N_ELEMENTS (finish_styles); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->finish_label), finish_styles[i]);
@@ -103,13 +192,19 @@ mt_trace_row_update (MtTraceRow *self)
   gtk_label_set_label (self->problem_label, problem_id);
 
   n_tokens = mt_trace_get_n_reasoning_tokens (self->trace);
+  n_answer = mt_trace_get_n_answer_tokens (self->trace);
   if (mt_token_spans_get_source (mt_trace_get_reasoning_spans (self->trace))
       == MT_TOKEN_SOURCE_APPROX)
-    /* Translators: an estimated count of reasoning tokens, e.g. "≈1,204 tokens" */
-    tokens = g_strdup_printf (ngettext ("≈%'u token", "≈%'u tokens", n_tokens), n_tokens);
+    /* Translators: estimated counts of reasoning and answer tokens, e.g. "≈1,204 + 35 tokens" */
+    tokens = g_strdup_printf (ngettext ("≈%'u + %'u token", "≈%'u + %'u tokens", n_answer),
+                              n_tokens, n_answer);
   else
-    tokens = g_strdup_printf (ngettext ("%'u token", "%'u tokens", n_tokens), n_tokens);
+    /* Translators: counts of reasoning and answer tokens, e.g. "1,204 + 35 tokens" */
+    tokens = g_strdup_printf (ngettext ("%'u + %'u token", "%'u + %'u tokens", n_answer),
+                              n_tokens, n_answer);
   gtk_label_set_label (self->tokens_label, tokens);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->tokens_label),
+                               _("Reasoning tokens + answer tokens"));
 
   reason = mt_trace_get_finish_reason (self->trace);
   gtk_label_set_label (self->finish_label, finish_reason_describe (reason));
@@ -193,6 +288,7 @@ mt_trace_row_class_init (MtTraceRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtTraceRow, problem_label);
   gtk_widget_class_bind_template_child (widget_class, MtTraceRow, tokens_label);
   gtk_widget_class_bind_template_child (widget_class, MtTraceRow, finish_label);
+  gtk_widget_class_bind_template_child (widget_class, MtTraceRow, verdict_label);
 }
 
 static void
@@ -224,7 +320,33 @@ mt_trace_row_set_trace (MtTraceRow *self,
 
   if (g_set_object (&self->trace, trace))
     {
+      self->judged = FALSE;
       mt_trace_row_update (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRACE]);
     }
+}
+
+void
+mt_trace_row_set_judgement (MtTraceRow             *self,
+                            const MtTraceJudgement *judgement)
+{
+  g_return_if_fail (MT_IS_TRACE_ROW (self));
+
+  if (judgement == NULL ? !self->judged
+                        : self->judged && memcmp (&self->judgement, judgement,
+                                                  sizeof *judgement) == 0)
+    return;
+
+  self->judged = judgement != NULL;
+  if (judgement != NULL)
+    self->judgement = *judgement;
+  mt_trace_row_update_verdict (self);
+}
+
+const char *
+mt_trace_row_get_verdict_text (MtTraceRow *self)
+{
+  g_return_val_if_fail (MT_IS_TRACE_ROW (self), NULL);
+
+  return gtk_label_get_label (self->verdict_label);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -20,6 +21,10 @@
 
 /* Branches within this much of X from the marker count as recorded there. */
 #define NEARBY_FRACTION 0.02
+
+/* Traces judged per worker job: small enough that rows fill in soon after
+ * the lab shows, large enough that the thread hand-over is cheap. */
+#define JUDGE_CHUNK 1024
 
 /* Where a timeline segment's text is in the transcript. */
 typedef struct
@@ -44,6 +49,28 @@ struct _MtWindow
   GPtrArray            *branches;
   guint                 follow_id;
 
+  /* Verdicts and diagnoses come from a worker, a chunk at a time. */
+  GHashTable           *judgements;    /* MtTrace -> MtTraceJudgement */
+  GPtrArray            *to_judge;      /* MtTrace, in the order they come */
+  guint                 judge_next;    /* the first of to_judge not yet sent */
+  GCancellable         *judge_cancellable;
+  guint                 judge_idle_id;
+  GHashTable           *bound_rows;    /* MtTraceRow shown in the list */
+  GtkCustomSorter      *sorter;
+  char                 *model_filter;  /* NULL: every model */
+  MtWindowSort          sort;
+  MtWindowVerdictFilter verdict_filter;
+  MtWindowFailureFilter failure_filter;
+  GPtrArray            *models;        /* the model menu's keys, after "All" */
+
+  /* Saving */
+  char                 *title;         /* the lab's name, without marks */
+  char                 *lab_path;      /* the lab file Save writes, or NULL */
+  gboolean              modified;
+  gboolean              close_confirmed;
+  gboolean              close_after_save;
+  AdwMessageDialog     *close_dialog;
+
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
@@ -56,6 +83,9 @@ struct _MtWindow
   GtkWidget            *content;
   AdwWindowTitle       *sidebar_title;
   GtkSearchEntry       *search_entry;
+  GtkMenuButton        *filter_button;
+  GMenu                *model_menu;
+  GtkSortListModel     *sort_model;
   GtkStack             *sidebar_stack;
   AdwStatusPage        *sidebar_status;
   GtkListView          *trace_list;
@@ -69,12 +99,18 @@ struct _MtWindow
   GtkTextView          *text_view;
   GtkLabel             *split_label;
   MtCompareView        *compare_view;
+  GtkToggleButton      *play_button;
+  GtkToggleButton      *presentation_button;
 };
 
 enum {
   PROP_0,
   PROP_LAB,
   PROP_LOADING,
+  PROP_SORT,
+  PROP_MODEL_FILTER,
+  PROP_VERDICT_FILTER,
+  PROP_FAILURE_FILTER,
   N_PROPS
 };
 
@@ -82,6 +118,18 @@ G_DEFINE_FINAL_TYPE (MtWindow, mt_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static GParamSpec *properties[N_PROPS];
 static GQuark search_text_quark;
+
+static void        mt_window_reset_filters  (MtWindow   *self);
+static void        mt_window_set_model_filter (MtWindow   *self,
+                                               const char *model);
+static void        mt_window_lab_changed_cb (MtWindow   *self,
+                                             guint       position,
+                                             guint       removed,
+                                             guint       added,
+                                             GListModel *model);
+static gboolean    mt_window_needs_judgements (MtWindow *self);
+static gboolean    mt_window_judge_idle_cb    (gpointer  user_data);
+static gboolean    mt_window_is_filtered      (MtWindow *self);
 
 /* g_set_str() is GLib 2.76. */
 static gboolean
@@ -162,20 +210,6 @@ mt_window_insert_section (MtWindow      *self,
 
   g_array_append_val (self->sections, section);
   gtk_text_buffer_insert (buffer, iter, "\n", -1);
-}
-
-static const char *
-trace_get_prompt (MtTrace *trace)
-{
-  MtProblem *problem;
-
-  if (mt_trace_get_prompt (trace) != NULL)
-    return mt_trace_get_prompt (trace);
-
-  if ((problem = mt_trace_get_problem (trace)))
-    return mt_problem_get_prompt (problem);
-
-  return NULL;
 }
 
 /* The lexicon's matches in the reasoning, as ticks on the timeline: one
@@ -307,6 +341,23 @@ compare_change_state (GSimpleAction *action,
   mt_window_update_compare (MT_WINDOW (user_data));
 }
 
+/* The forks on the timeline say how each branch did, once it is graded. */
+static void
+mt_window_update_fork_verdicts (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  for (guint i = 0; i < self->branches->len; i++)
+    {
+      MtBranch *branch = g_ptr_array_index (self->branches, i);
+      const MtTraceJudgement *judgement = g_hash_table_lookup (self->judgements, branch);
+      g_autofree char *verdict = judgement != NULL ? mt_trace_judgement_describe (judgement)
+                                                   : NULL;
+
+      mt_timeline_set_branch_verdict (self->timeline, branch, verdict);
+    }
+}
+
 static void
 mt_window_show_trace (MtWindow *self,
                       MtTrace  *trace)
@@ -327,6 +378,7 @@ mt_window_show_trace (MtWindow *self,
   mt_timeline_set_trace (self->timeline, trace);
   mt_timeline_set_branches (self->timeline, (MtBranch **)self->branches->pdata,
                             self->branches->len);
+  mt_window_update_fork_verdicts (self);
   mt_window_show_markers (self, trace);
   g_array_set_size (self->sections, 0);
 
@@ -618,8 +670,10 @@ mt_window_select_trace (MtWindow *self,
             }
         }
 
-      /* The search hides it: show everything rather than nothing. */
+      /* The search or a filter hides it: show everything rather than
+       * nothing. */
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      mt_window_reset_filters (self);
     }
 }
 
@@ -742,6 +796,28 @@ timeline_interrupt_activated_cb (MtWindow   *self,
   mt_timeline_popup_at_marker (timeline, GTK_POPOVER (popover));
 }
 
+/* Traces without a model share one entry in the model menu. */
+static const char *
+trace_get_model_key (MtTrace *trace)
+{
+  const char *model = mt_trace_get_model (trace);
+
+  return model != NULL ? model : "";
+}
+
+static gboolean
+mt_window_needs_judgements (MtWindow *self)
+{
+  return self->verdict_filter != MT_WINDOW_VERDICT_ANY
+         || self->failure_filter != MT_WINDOW_FAILURE_ANY;
+}
+
+static gboolean
+mt_window_is_filtered (MtWindow *self)
+{
+  return self->model_filter != NULL || mt_window_needs_judgements (self);
+}
+
 static void
 mt_window_update_sidebar (MtWindow *self)
 {
@@ -757,7 +833,7 @@ mt_window_update_sidebar (MtWindow *self)
     {
       g_autofree char *subtitle = NULL;
 
-      if (self->search_folded != NULL)
+      if (self->search_folded != NULL || mt_window_is_filtered (self))
         /* Translators: how many traces match the search, out of how many */
         subtitle = g_strdup_printf (ngettext ("%u of %u trace", "%u of %u traces", n_total),
                                     n_visible, n_total);
@@ -776,7 +852,12 @@ mt_window_update_sidebar (MtWindow *self)
     {
       adw_status_page_set_icon_name (self->sidebar_status, "edit-find-symbolic");
       adw_status_page_set_title (self->sidebar_status, _("No Results Found"));
-      adw_status_page_set_description (self->sidebar_status, _("Try a different search"));
+      if (mt_window_needs_judgements (self) && _mt_window_get_judging (self))
+        adw_status_page_set_description (self->sidebar_status,
+                                         _("Traces are still being graded; more may match soon"));
+      else
+        adw_status_page_set_description (self->sidebar_status,
+                                         _("Try a different search or filter"));
     }
   else
     {
@@ -805,34 +886,15 @@ mt_window_filter_items_changed_cb (MtWindow   *self,
 static const char *
 trace_get_search_text (MtTrace *trace)
 {
-  const char *text;
-  GString *str;
-  const char *parts[5];
-  g_autofree char *joined = NULL;
+  char *text;
 
-  /* Folding every text on every keystroke would be slow for long traces,
-   * so each trace keeps its folded text once it has been searched. */
+  /* The worker folds each trace's texts once; a trace it has not reached
+   * yet is folded here, once. */
   if ((text = g_object_get_qdata (G_OBJECT (trace), search_text_quark)))
     return text;
 
-  parts[0] = mt_trace_get_model (trace);
-  parts[1] = mt_trace_get_problem_id (trace);
-  parts[2] = trace_get_prompt (trace);
-  parts[3] = mt_trace_get_reasoning (trace);
-  parts[4] = mt_trace_get_answer (trace);
-
-  str = g_string_new (mt_trace_get_id (trace));
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    {
-      /* A newline keeps a match from spanning two fields. */
-      g_string_append_c (str, '\n');
-      if (parts[i] != NULL)
-        g_string_append (str, parts[i]);
-    }
-
-  joined = g_string_free (str, FALSE);
-  text = g_utf8_casefold (joined, -1);
-  g_object_set_qdata_full (G_OBJECT (trace), search_text_quark, (char *)text, g_free);
+  text = mt_trace_dup_search_text (trace);
+  g_object_set_qdata_full (G_OBJECT (trace), search_text_quark, text, g_free);
 
   return text;
 }
@@ -845,6 +907,48 @@ mt_window_filter_func (gpointer item,
 
   g_assert (MT_IS_WINDOW (self));
   g_assert (MT_IS_TRACE (item));
+
+  if (self->model_filter != NULL
+      && g_strcmp0 (trace_get_model_key (item), self->model_filter) != 0)
+    return FALSE;
+
+  /* The verdicts come from the worker: a trace not graded yet matches no
+   * verdict filter until its result arrives and the filter runs again. */
+  if (mt_window_needs_judgements (self))
+    {
+      const MtTraceJudgement *judgement = g_hash_table_lookup (self->judgements, item);
+
+      if (judgement == NULL)
+        return FALSE;
+
+      switch (self->verdict_filter)
+        {
+        case MT_WINDOW_VERDICT_CORRECT:
+          if (judgement->verdict != MT_VERDICT_CORRECT)
+            return FALSE;
+          break;
+        case MT_WINDOW_VERDICT_INCORRECT:
+          if (judgement->verdict != MT_VERDICT_WRONG
+              && judgement->verdict != MT_VERDICT_UNGRADABLE)
+            return FALSE;
+          break;
+        case MT_WINDOW_VERDICT_UNGRADED:
+          if (judgement->verdict != MT_VERDICT_UNGRADED)
+            return FALSE;
+          break;
+        case MT_WINDOW_VERDICT_ANY:
+        default:
+          break;
+        }
+
+      if ((self->failure_filter == MT_WINDOW_FAILURE_LEAKAGE
+           && !(judgement->failures & MT_TRACE_FAILURE_LEAKAGE))
+          || (self->failure_filter == MT_WINDOW_FAILURE_PANIC
+              && !(judgement->failures & MT_TRACE_FAILURE_PANIC))
+          || (self->failure_filter == MT_WINDOW_FAILURE_DOUBT
+              && !(judgement->failures & MT_TRACE_FAILURE_DOUBT)))
+        return FALSE;
+    }
 
   if (self->search_folded == NULL)
     return TRUE;
@@ -913,6 +1017,33 @@ trace_list_activate_cb (MtWindow    *self,
 
   gtk_single_selection_set_selected (self->selection, position);
   adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+static void
+play_toggled_cb (MtWindow        *self,
+                 GParamSpec      *pspec,
+                 GtkToggleButton *button)
+{
+  gboolean active = gtk_toggle_button_get_active (button);
+
+  g_assert (MT_IS_WINDOW (self));
+
+  gtk_button_set_icon_name (GTK_BUTTON (button), active ? "media-playback-pause-symbolic"
+                                                        : "media-playback-start-symbolic");
+}
+
+/* Large type for a class: the transcript's headings scale with it. */
+static void
+presentation_toggled_cb (MtWindow        *self,
+                         GParamSpec      *pspec,
+                         GtkToggleButton *button)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (gtk_toggle_button_get_active (button))
+    gtk_widget_add_css_class (GTK_WIDGET (self->text_view), "presentation");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->text_view), "presentation");
 }
 
 static void
@@ -1046,23 +1177,774 @@ mt_window_remember (MtWindow  *self,
 }
 
 static void
+mt_window_update_title (MtWindow *self)
+{
+  g_autofree char *title = NULL;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->title == NULL)
+    return;
+
+  /* Translators: the title of a lab with unsaved changes, "• lab.mtlab" */
+  title = self->modified ? g_strdup_printf (_("• %s"), self->title) : g_strdup (self->title);
+  adw_window_title_set_title (self->sidebar_title, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_title),
+                               self->modified ? _("Changed since it was last saved") : NULL);
+}
+
+static void
+mt_window_set_modified (MtWindow *self,
+                        gboolean  modified)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->modified == !!modified)
+    return;
+
+  self->modified = !!modified;
+  mt_window_update_title (self);
+}
+
+/* Gives every row on screen the verdict known for its trace. */
+static void
+mt_window_refresh_rows (MtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      MtTraceRow *row = key;
+      MtTrace *trace = mt_trace_row_get_trace (row);
+
+      mt_trace_row_set_judgement (row, trace != NULL
+                                         ? g_hash_table_lookup (self->judgements, trace)
+                                         : NULL);
+    }
+}
+
+static void mt_window_judge_next (MtWindow *self);
+
+static void
+mt_window_judge_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(MtWindow) self = user_data;
+  g_autoptr(GArray) judgements = NULL;
+  g_autoptr(GPtrArray) search_texts = NULL;
+  g_autoptr(GError) error = NULL;
+  guint first;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  judgements = mt_traces_judge_finish (result, &search_texts, &error);
+
+  /* Another lab took over, or the window went away. */
+  if (self->judge_cancellable == NULL
+      || self->judge_cancellable != g_task_get_cancellable (G_TASK (result)))
+    return;
+
+  g_clear_object (&self->judge_cancellable);
+
+  if (judgements == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        mt_window_toast (self, error->message);
+      return;
+    }
+
+  g_assert (self->judge_next >= judgements->len);
+  first = self->judge_next - judgements->len;
+  for (guint i = 0; i < judgements->len; i++)
+    {
+      MtTrace *trace = g_ptr_array_index (self->to_judge, first + i);
+
+      g_hash_table_insert (self->judgements, g_object_ref (trace),
+                           g_memdup2 (&g_array_index (judgements, MtTraceJudgement, i),
+                                      sizeof (MtTraceJudgement)));
+      if (g_object_get_qdata (G_OBJECT (trace), search_text_quark) == NULL)
+        g_object_set_qdata_full (G_OBJECT (trace), search_text_quark,
+                                 g_steal_pointer (&g_ptr_array_index (search_texts, i)),
+                                 g_free);
+    }
+
+  mt_window_refresh_rows (self);
+  mt_window_update_fork_verdicts (self);
+
+  /* Only an order or a filter that depends on verdicts has to look again. */
+  if (self->sort == MT_WINDOW_SORT_REASONING || self->sort == MT_WINDOW_SORT_VERDICT)
+    gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  if (mt_window_needs_judgements (self))
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+
+  mt_window_judge_next (self);
+  mt_window_update_sidebar (self);
+}
+
+/* Sends the next chunk of traces to the worker, one chunk at a time so
+ * that results arrive while the rest is graded. */
+static void
+mt_window_judge_next (MtWindow *self)
+{
+  guint first;
+  guint n;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->judge_cancellable != NULL || self->judge_next >= self->to_judge->len)
+    return;
+
+  if (self->lexicon == NULL)
+    self->lexicon = mt_marker_lexicon_new_default (NULL);
+
+  first = self->judge_next;
+  n = MIN (JUDGE_CHUNK, self->to_judge->len - first);
+  self->judge_next += n;
+  self->judge_cancellable = g_cancellable_new ();
+  mt_traces_judge_async ((MtTrace * const *)self->to_judge->pdata + first, n,
+                         self->lexicon, self->judge_cancellable,
+                         mt_window_judge_cb, g_object_ref (self));
+}
+
+static void
+mt_window_restart_judging (MtWindow *self)
+{
+  GListModel *traces;
+  guint n_items;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->judge_cancellable != NULL)
+    g_cancellable_cancel (self->judge_cancellable);
+  g_clear_object (&self->judge_cancellable);
+  g_hash_table_remove_all (self->judgements);
+  g_ptr_array_set_size (self->to_judge, 0);
+  self->judge_next = 0;
+
+  if (self->lab == NULL)
+    return;
+
+  traces = mt_lab_get_traces (self->lab);
+  n_items = g_list_model_get_n_items (traces);
+  for (guint i = 0; i < n_items; i++)
+    g_ptr_array_add (self->to_judge, g_list_model_get_item (traces, i));
+
+  mt_window_judge_next (self);
+}
+
+static int
+compare_models (gconstpointer a,
+                gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *)a, *(const char * const *)b);
+}
+
+/* Fills the model menu with the lab's models. */
+static void
+mt_window_update_models (MtWindow *self)
+{
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GMenuItem) all = NULL;
+  GListModel *traces;
+  guint n_items;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  g_ptr_array_set_size (self->models, 0);
+  if (self->lab != NULL)
+    {
+      seen = g_hash_table_new (g_str_hash, g_str_equal);
+      traces = mt_lab_get_traces (self->lab);
+      n_items = g_list_model_get_n_items (traces);
+      for (guint i = 0; i < n_items; i++)
+        {
+          g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+          const char *key = trace_get_model_key (trace);
+
+          if (*key != '\0' && g_hash_table_add (seen, (char *)key))
+            g_ptr_array_add (self->models, g_strdup (key));
+        }
+      g_ptr_array_sort (self->models, compare_models);
+    }
+
+  g_menu_remove_all (self->model_menu);
+  all = g_menu_item_new (_("_All Models"), NULL);
+  g_menu_item_set_action_and_target (all, "win.model-filter", "s", "");
+  g_menu_append_item (self->model_menu, all);
+  for (guint i = 0; i < self->models->len; i++)
+    {
+      const char *model = g_ptr_array_index (self->models, i);
+      g_autoptr(GMenuItem) item = g_menu_item_new (NULL, NULL);
+
+      /* Model names are not mnemonics: set the label as an attribute. */
+      g_menu_item_set_attribute (item, G_MENU_ATTRIBUTE_LABEL, "s", model);
+      g_menu_item_set_attribute (item, "use-markup", "b", FALSE);
+      g_menu_item_set_action_and_target (item, "win.model-filter", "s", model);
+      g_menu_append_item (self->model_menu, item);
+    }
+
+  /* A model no longer in the lab would hide everything. */
+  if (self->model_filter != NULL
+      && !g_ptr_array_find_with_equal_func (self->models, self->model_filter, g_str_equal, NULL))
+    mt_window_set_model_filter (self, NULL);
+}
+
+static void
+mt_window_lab_changed_cb (MtWindow   *self,
+                          guint       position,
+                          guint       removed,
+                          guint       added,
+                          GListModel *model)
+{
+  gboolean new_model = FALSE;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  mt_window_set_modified (self, TRUE);
+
+  if (self->lab == NULL || model != mt_lab_get_traces (self->lab))
+    return;
+
+  /* Traces are only ever appended to a lab; anything else starts over. */
+  if (removed > 0 || position != self->to_judge->len)
+    {
+      mt_window_restart_judging (self);
+      mt_window_update_models (self);
+      return;
+    }
+
+  for (guint i = position; i < position + added; i++)
+    {
+      MtTrace *trace = g_list_model_get_item (model, i);
+
+      g_ptr_array_add (self->to_judge, trace);
+      if (!g_ptr_array_find_with_equal_func (self->models, trace_get_model_key (trace),
+                                             g_str_equal, NULL))
+        new_model = TRUE;
+    }
+
+  if (new_model)
+    mt_window_update_models (self);
+
+  /* The lab links a new trace to its problem and parent only after it
+   * says the trace is there: judge it once that is done. */
+  if (self->judge_idle_id == 0)
+    self->judge_idle_id = g_idle_add (mt_window_judge_idle_cb, self);
+}
+
+static gboolean
+mt_window_judge_idle_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  self->judge_idle_id = 0;
+  mt_window_judge_next (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static int
+verdict_rank (const MtTraceJudgement *judgement)
+{
+  if (judgement == NULL)
+    return 4;
+
+  switch (judgement->verdict)
+    {
+    case MT_VERDICT_CORRECT:
+      return 0;
+    case MT_VERDICT_WRONG:
+      return 1;
+    case MT_VERDICT_UNGRADABLE:
+      return 2;
+    case MT_VERDICT_UNGRADED:
+    default:
+      return 3;
+    }
+}
+
+/* The sort is stable, so ties stay in file order. */
+static int
+mt_window_sort_func (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  MtWindow *self = user_data;
+  const MtTraceJudgement *ja, *jb;
+
+  switch (self->sort)
+    {
+    case MT_WINDOW_SORT_MODEL:
+      return g_strcmp0 (trace_get_model_key ((MtTrace *)a), trace_get_model_key ((MtTrace *)b));
+
+    case MT_WINDOW_SORT_REASONING:
+      /* Longest first; traces still being graded at the end. */
+      ja = g_hash_table_lookup (self->judgements, a);
+      jb = g_hash_table_lookup (self->judgements, b);
+      if (ja == NULL || jb == NULL)
+        return (ja == NULL) - (jb == NULL);
+      return (ja->reasoning_tokens < jb->reasoning_tokens)
+             - (ja->reasoning_tokens > jb->reasoning_tokens);
+
+    case MT_WINDOW_SORT_VERDICT:
+      return verdict_rank (g_hash_table_lookup (self->judgements, a))
+             - verdict_rank (g_hash_table_lookup (self->judgements, b));
+
+    case MT_WINDOW_SORT_FILE:
+    default:
+      return 0;
+    }
+}
+
+static void
+mt_window_update_filter_button (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  /* The button says when the list shows less, or otherwise, than all. */
+  if (mt_window_is_filtered (self) || self->sort != MT_WINDOW_SORT_FILE)
+    gtk_widget_add_css_class (GTK_WIDGET (self->filter_button), "accent");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->filter_button), "accent");
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-filters",
+                                 mt_window_is_filtered (self));
+}
+
+static const char * const sort_names[] = { "file", "model", "reasoning", "verdict" };
+static const char * const verdict_names[] = { "any", "correct", "incorrect", "ungraded" };
+static const char * const failure_names[] = { "any", "leakage", "panic", "doubt" };
+
+static int
+name_to_index (const char * const *names,
+               guint               n_names,
+               const char         *name)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return i;
+
+  return -1;
+}
+
+static void
+mt_window_filters_changed (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  mt_window_update_filter_button (self);
+  mt_window_update_sidebar (self);
+}
+
+static void
+mt_window_set_sort (MtWindow     *self,
+                    MtWindowSort  sort)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (sort == self->sort)
+    return;
+
+  self->sort = sort;
+  /* File order needs no sorting at all: the model passes items through. */
+  if (sort == MT_WINDOW_SORT_FILE)
+    gtk_sort_list_model_set_sorter (self->sort_model, NULL);
+  else if (gtk_sort_list_model_get_sorter (self->sort_model) == NULL)
+    gtk_sort_list_model_set_sorter (self->sort_model, GTK_SORTER (self->sorter));
+  else
+    gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+
+  mt_window_update_filter_button (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT]);
+}
+
+static void
+mt_window_set_model_filter (MtWindow   *self,
+                            const char *model)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (model != NULL && *model == '\0')
+    model = NULL;
+
+  if (!set_str (&self->model_filter, model))
+    return;
+
+  mt_window_filters_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_FILTER]);
+}
+
+static void
+mt_window_set_verdict_filter (MtWindow              *self,
+                              MtWindowVerdictFilter  filter)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (filter == self->verdict_filter)
+    return;
+
+  self->verdict_filter = filter;
+  mt_window_filters_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERDICT_FILTER]);
+}
+
+static void
+mt_window_set_failure_filter (MtWindow              *self,
+                              MtWindowFailureFilter  filter)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (filter == self->failure_filter)
+    return;
+
+  self->failure_filter = filter;
+  mt_window_filters_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILURE_FILTER]);
+}
+
+static void
+mt_window_reset_filters (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  mt_window_set_model_filter (self, NULL);
+  mt_window_set_verdict_filter (self, MT_WINDOW_VERDICT_ANY);
+  mt_window_set_failure_filter (self, MT_WINDOW_FAILURE_ANY);
+}
+
+static void
+reset_filters_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  mt_window_reset_filters (MT_WINDOW (widget));
+}
+
+static void
+trace_item_setup_cb (MtWindow                 *self,
+                     GtkListItem              *item,
+                     GtkSignalListItemFactory *factory)
+{
+  gtk_list_item_set_child (item, mt_trace_row_new ());
+}
+
+static void
+trace_item_bind_cb (MtWindow                 *self,
+                    GtkListItem              *item,
+                    GtkSignalListItemFactory *factory)
+{
+  MtTraceRow *row = MT_TRACE_ROW (gtk_list_item_get_child (item));
+  MtTrace *trace = gtk_list_item_get_item (item);
+
+  mt_trace_row_set_trace (row, trace);
+  mt_trace_row_set_judgement (row, g_hash_table_lookup (self->judgements, trace));
+  g_hash_table_add (self->bound_rows, row);
+}
+
+static void
+trace_item_unbind_cb (MtWindow                 *self,
+                      GtkListItem              *item,
+                      GtkSignalListItemFactory *factory)
+{
+  /* The list view may unbind its rows after the window let go of them. */
+  if (self->bound_rows != NULL)
+    g_hash_table_remove (self->bound_rows, gtk_list_item_get_child (item));
+}
+
+static void
+mt_window_remember_uri (MtWindow   *self,
+                        const char *uri)
+{
+  g_auto(GStrv) old = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) uris = NULL;
+  guint n = 1;
+
+  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+
+  g_strv_builder_add (builder, uri);
+  old = g_settings_get_strv (self->settings, "recent-labs");
+  for (guint i = 0; old[i] != NULL && n < MAX_RECENT_LABS; i++)
+    {
+      if (g_strcmp0 (old[i], uri) != 0)
+        {
+          g_strv_builder_add (builder, old[i]);
+          n++;
+        }
+    }
+
+  uris = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-labs", (const char * const *)uris);
+}
+
+/* Writes the lab to @path through the core's atomic writer. On failure
+ * nothing is lost: the lab stays open and @path keeps what it held. */
+static gboolean
+mt_window_save_to (MtWindow   *self,
+                   const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *uri = NULL;
+
+  g_assert (MT_IS_WINDOW (self));
+  g_assert (path != NULL);
+
+  if (self->lab == NULL)
+    return FALSE;
+
+  name = g_path_get_basename (path);
+  if (!mt_lab_file_save (self->lab, path, NULL, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: the first %s is a file name, the second why saving failed */
+      message = g_strdup_printf (_("Could not save “%s”: %s. Nothing was lost: the lab is "
+                                   "still open and the file was not changed."),
+                                 name, error->message);
+      mt_window_toast (self, message);
+      return FALSE;
+    }
+
+  set_str (&self->lab_path, path);
+  set_str (&self->title, name);
+  self->modified = FALSE;
+  mt_window_update_title (self);
+
+  file = g_file_new_for_path (path);
+  uri = g_file_get_uri (file);
+  mt_window_remember_uri (self, uri);
+
+  return TRUE;
+}
+
+static gboolean
+mt_window_close_idle_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  gtk_window_close (GTK_WINDOW (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Closes once the question has gone: the dialog is still busy with its
+ * response when the handler runs. */
+static void
+mt_window_close_confirmed (MtWindow *self)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  self->close_confirmed = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, mt_window_close_idle_cb,
+                   g_object_ref (self), g_object_unref);
+}
+
+static void
+mt_window_save_as_response_cb (MtWindow             *self,
+                               int                   response,
+                               GtkFileChooserNative *native)
+{
+  gboolean close = self->close_after_save;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  self->close_after_save = FALSE;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path == NULL)
+        mt_window_toast (self, _("Labs can only be saved to files on this computer. "
+                                 "Nothing was saved and nothing was lost."));
+      else if (mt_window_save_to (self, path) && close)
+        mt_window_close_confirmed (self);
+    }
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
+  g_object_unref (native);
+}
+
+static void
+mt_window_choose_save_path (MtWindow *self)
+{
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) labs = NULL;
+  g_autofree char *name = NULL;
+  const char *dot;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  native = gtk_file_chooser_native_new (_("Save Lab As"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"),
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+
+  labs = gtk_file_filter_new ();
+  gtk_file_filter_set_name (labs, _("Midthought Labs"));
+  gtk_file_filter_add_mime_type (labs, "application/x-midthought-lab");
+  gtk_file_filter_add_suffix (labs, "mtlab");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), labs);
+
+  /* An imported file keeps its name, as a lab. */
+  if (self->lab_path != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (self->lab_path);
+
+      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (native), file, NULL);
+    }
+  else
+    {
+      if (self->title != NULL && (dot = strrchr (self->title, '.')) && dot != self->title)
+        name = g_strdup_printf ("%.*s.mtlab", (int)(dot - self->title), self->title);
+      else
+        name = g_strdup_printf ("%s.mtlab", self->title != NULL ? self->title : _("Untitled"));
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+    }
+
+  g_signal_connect_object (native, "response",
+                           G_CALLBACK (mt_window_save_as_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+
+  if (self->lab == NULL)
+    return;
+
+  if (self->lab_path != NULL)
+    mt_window_save_to (self, self->lab_path);
+  else
+    mt_window_choose_save_path (self);
+}
+
+static void
+save_as_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+
+  if (self->lab != NULL)
+    mt_window_choose_save_path (self);
+}
+
+static void
+mt_window_close_response_cb (MtWindow         *self,
+                             const char       *response,
+                             AdwMessageDialog *dialog)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (g_str_equal (response, "discard"))
+    mt_window_close_confirmed (self);
+  else if (g_str_equal (response, "save"))
+    {
+      if (self->lab_path == NULL)
+        {
+          self->close_after_save = TRUE;
+          mt_window_choose_save_path (self);
+        }
+      else if (mt_window_save_to (self, self->lab_path))
+        mt_window_close_confirmed (self);
+    }
+}
+
+static void
+mt_window_ask_before_closing (MtWindow *self)
+{
+  GtkWidget *dialog;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->close_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->close_dialog));
+      return;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” has changes that are not saved in a lab file. "
+                                    "They are lost if the window closes without saving."),
+                                  self->title != NULL ? self->title : "");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (mt_window_close_response_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  self->close_dialog = ADW_MESSAGE_DIALOG (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->close_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 mt_window_show_lab (MtWindow   *self,
                     MtLab      *lab,
-                    const char *title)
+                    const char *title,
+                    const char *lab_path)
 {
   g_assert (MT_IS_WINDOW (self));
   g_assert (MT_IS_LAB (lab));
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  mt_window_reset_filters (self);
 
-  if (g_set_object (&self->lab, lab))
+  if (self->lab != lab)
     {
-      gtk_filter_list_model_set_model (self->filter_model, mt_lab_get_traces (lab));
+      if (self->lab != NULL)
+        {
+          g_signal_handlers_disconnect_by_func (mt_lab_get_traces (self->lab),
+                                                mt_window_lab_changed_cb, self);
+          g_signal_handlers_disconnect_by_func (mt_lab_get_problems (self->lab),
+                                                mt_window_lab_changed_cb, self);
+        }
+
+      g_set_object (&self->lab, lab);
+      mt_window_restart_judging (self);
+      mt_window_update_models (self);
+      gtk_sort_list_model_set_model (self->sort_model, mt_lab_get_traces (lab));
+      g_signal_connect_object (mt_lab_get_traces (lab), "items-changed",
+                               G_CALLBACK (mt_window_lab_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (mt_lab_get_problems (lab), "items-changed",
+                               G_CALLBACK (mt_window_lab_changed_cb), self, G_CONNECT_SWAPPED);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAB]);
     }
 
-  adw_window_title_set_title (self->sidebar_title, title);
-  gtk_window_set_title (GTK_WINDOW (self), title);
+  set_str (&self->title, title);
+  g_clear_pointer (&self->lab_path, g_free);
+  self->lab_path = g_strdup (lab_path);
+  self->modified = FALSE;
+  mt_window_update_title (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", TRUE);
   mt_window_update_sidebar (self);
   mt_window_show_trace (self, gtk_single_selection_get_selected_item (self->selection));
 
@@ -1119,7 +2001,10 @@ mt_window_load_cb (GObject      *object,
       g_autofree char *title = g_path_get_basename (first->path);
 
       mt_window_remember (self, load->reports);
-      mt_window_show_lab (self, load->lab, title);
+      /* Only a lab read whole from one lab file can be saved back to it. */
+      mt_window_show_lab (self, load->lab, title,
+                          load->reports->len == 1 && load->failures->len == 0
+                          && g_strcmp0 (first->format, "lab") == 0 ? first->path : NULL);
 
       if ((skipped = mt_lab_load_describe_skipped (load)))
         mt_window_toast (self, skipped);
@@ -1217,6 +2102,13 @@ mt_window_close_request (GtkWindow *window)
   int width;
   int height;
 
+  /* Unsaved work is only dropped when the user says so. */
+  if (self->modified && self->lab != NULL && !self->close_confirmed)
+    {
+      mt_window_ask_before_closing (self);
+      return TRUE;
+    }
+
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
@@ -1254,11 +2146,22 @@ mt_window_dispose (GObject *object)
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
+  if (self->judge_cancellable != NULL)
+    g_cancellable_cancel (self->judge_cancellable);
+  if (self->close_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->close_dialog));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_WINDOW);
 
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  g_clear_handle_id (&self->judge_idle_id, g_source_remove);
   g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->judge_cancellable);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
+  g_clear_pointer (&self->judgements, g_hash_table_unref);
+  g_clear_pointer (&self->to_judge, g_ptr_array_unref);
+  g_clear_pointer (&self->models, g_ptr_array_unref);
+  g_clear_object (&self->sorter);
   g_clear_pointer (&self->branches, g_ptr_array_unref);
   g_clear_object (&self->lab);
   g_clear_object (&self->lexicon);
@@ -1276,6 +2179,9 @@ mt_window_finalize (GObject *object)
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->page_before_load, g_free);
+  g_clear_pointer (&self->model_filter, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->lab_path, g_free);
   g_clear_pointer (&self->sections, g_array_unref);
 
   G_OBJECT_CLASS (mt_window_parent_class)->finalize (object);
@@ -1299,6 +2205,59 @@ mt_window_get_property (GObject    *object,
       g_value_set_boolean (value, mt_window_get_loading (self));
       break;
 
+    case PROP_SORT:
+      g_value_set_string (value, sort_names[self->sort]);
+      break;
+
+    case PROP_MODEL_FILTER:
+      g_value_set_string (value, self->model_filter != NULL ? self->model_filter : "");
+      break;
+
+    case PROP_VERDICT_FILTER:
+      g_value_set_string (value, verdict_names[self->verdict_filter]);
+      break;
+
+    case PROP_FAILURE_FILTER:
+      g_value_set_string (value, failure_names[self->failure_filter]);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mt_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  MtWindow *self = MT_WINDOW (object);
+  int index;
+
+  switch (prop_id)
+    {
+    case PROP_SORT:
+      index = name_to_index (sort_names, G_N_ELEMENTS (sort_names), g_value_get_string (value));
+      mt_window_set_sort (self, MAX (index, 0));
+      break;
+
+    case PROP_MODEL_FILTER:
+      mt_window_set_model_filter (self, g_value_get_string (value));
+      break;
+
+    case PROP_VERDICT_FILTER:
+      index = name_to_index (verdict_names, G_N_ELEMENTS (verdict_names),
+                             g_value_get_string (value));
+      mt_window_set_verdict_filter (self, MAX (index, 0));
+      break;
+
+    case PROP_FAILURE_FILTER:
+      index = name_to_index (failure_names, G_N_ELEMENTS (failure_names),
+                             g_value_get_string (value));
+      mt_window_set_failure_filter (self, MAX (index, 0));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1315,6 +2274,7 @@ mt_window_class_init (MtWindowClass *klass)
   object_class->dispose = mt_window_dispose;
   object_class->finalize = mt_window_finalize;
   object_class->get_property = mt_window_get_property;
+  object_class->set_property = mt_window_set_property;
 
   window_class->close_request = mt_window_close_request;
 
@@ -1327,6 +2287,27 @@ mt_window_class_init (MtWindowClass *klass)
     g_param_spec_boolean ("loading", NULL, NULL,
                           FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* The sidebar's order and filters, as names for the menu's radio items. */
+  properties[PROP_SORT] =
+    g_param_spec_string ("sort", NULL, NULL,
+                         "file",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_MODEL_FILTER] =
+    g_param_spec_string ("model-filter", NULL, NULL,
+                         "",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_VERDICT_FILTER] =
+    g_param_spec_string ("verdict-filter", NULL, NULL,
+                         "any",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_FAILURE_FILTER] =
+    g_param_spec_string ("failure-filter", NULL, NULL,
+                         "any",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1345,6 +2326,9 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, content);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, filter_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, model_menu);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, sort_model);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, sidebar_status);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, trace_list);
@@ -1357,8 +2341,15 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, text_view);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, split_label);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, compare_view);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, presentation_button);
+  gtk_widget_class_bind_template_callback (widget_class, play_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, presentation_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trace_item_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trace_item_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trace_item_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_item_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, trace_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -1371,6 +2362,16 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "win.compare", NULL);
+  gtk_widget_class_install_action (widget_class, "win.reset-filters", NULL, reset_filters_action);
+  gtk_widget_class_install_property_action (widget_class, "win.sort", "sort");
+  gtk_widget_class_install_property_action (widget_class, "win.model-filter", "model-filter");
+  gtk_widget_class_install_property_action (widget_class, "win.verdict-filter", "verdict-filter");
+  gtk_widget_class_install_property_action (widget_class, "win.failure-filter", "failure-filter");
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
+  gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.save-as", NULL);
 
   g_type_ensure (MT_TYPE_TRACE_ROW);
   g_type_ensure (MT_TYPE_TIMELINE);
@@ -1397,6 +2398,16 @@ mt_window_init (MtWindow *self)
   self->page_before_load = g_strdup ("welcome");
   self->sections = g_array_new (FALSE, FALSE, sizeof (MtTranscriptSection));
   self->branches = g_ptr_array_new_with_free_func (g_object_unref);
+  self->judgements = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
+  self->to_judge = g_ptr_array_new_with_free_func (g_object_unref);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
+  self->models = g_ptr_array_new_with_free_func (g_free);
+  self->sorter = gtk_custom_sorter_new (mt_window_sort_func, self, NULL);
+  mt_window_update_models (self);
+
+  /* The button and Space on the timeline both play and pause. */
+  g_object_bind_property (self->timeline, "playing", self->play_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   self->filter = gtk_custom_filter_new (mt_window_filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
@@ -1449,6 +2460,9 @@ mt_window_init (MtWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-filters", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", FALSE);
 }
 
 MtWindow *
@@ -1621,5 +2635,136 @@ _mt_window_set_lab (MtWindow   *self,
   g_return_if_fail (MT_IS_WINDOW (self));
   g_return_if_fail (MT_IS_LAB (lab));
 
-  mt_window_show_lab (self, lab, title);
+  mt_window_show_lab (self, lab, title, NULL);
+}
+
+void
+_mt_window_set_sort (MtWindow     *self,
+                     MtWindowSort  sort)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+  g_return_if_fail (sort <= MT_WINDOW_SORT_VERDICT);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.sort", "s", sort_names[sort]);
+}
+
+gboolean
+_mt_window_set_model_filter (MtWindow   *self,
+                             const char *model)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+
+  if (model != NULL && !g_ptr_array_find_with_equal_func (self->models, model, g_str_equal, NULL))
+    return FALSE;
+
+  return gtk_widget_activate_action (GTK_WIDGET (self), "win.model-filter", "s",
+                                     model != NULL ? model : "");
+}
+
+void
+_mt_window_set_verdict_filter (MtWindow              *self,
+                               MtWindowVerdictFilter  filter)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+  g_return_if_fail (filter <= MT_WINDOW_VERDICT_UNGRADED);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.verdict-filter", "s",
+                              verdict_names[filter]);
+}
+
+void
+_mt_window_set_failure_filter (MtWindow              *self,
+                               MtWindowFailureFilter  filter)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+  g_return_if_fail (filter <= MT_WINDOW_FAILURE_DOUBT);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.failure-filter", "s",
+                              failure_names[filter]);
+}
+
+gboolean
+_mt_window_get_judging (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+
+  return self->judge_cancellable != NULL || self->judge_next < self->to_judge->len
+         || self->judge_idle_id != 0;
+}
+
+const MtTraceJudgement *
+_mt_window_lookup_judgement (MtWindow *self,
+                             MtTrace  *trace)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return g_hash_table_lookup (self->judgements, trace);
+}
+
+guint
+_mt_window_get_filter_pending (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), 0);
+
+  return gtk_filter_list_model_get_pending (self->filter_model)
+         + gtk_sort_list_model_get_pending (self->sort_model);
+}
+
+gboolean
+_mt_window_get_modified (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+
+  return self->modified;
+}
+
+const char *
+_mt_window_get_lab_path (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return self->lab_path;
+}
+
+gboolean
+_mt_window_save_to (MtWindow   *self,
+                    const char *path)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return mt_window_save_to (self, path);
+}
+
+AdwMessageDialog *
+_mt_window_get_close_dialog (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return self->close_dialog;
+}
+
+gboolean
+_mt_window_get_replay_active (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+
+  return gtk_toggle_button_get_active (self->play_button);
+}
+
+void
+_mt_window_set_presentation (MtWindow *self,
+                             gboolean  presentation)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+
+  gtk_toggle_button_set_active (self->presentation_button, presentation);
+}
+
+GtkTextView *
+_mt_window_get_transcript_view (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return self->text_view;
 }

@@ -746,6 +746,218 @@ test_widget_keyboard (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The right-most column of the forks band with anything but the
+ * background in it. */
+static int
+forks_ink_end (MtTimeline *timeline)
+{
+  const MtTimelineLayout *layout = _mt_timeline_get_layout (timeline);
+  g_autoptr(Pixels) pixels = render_widget (GTK_WIDGET (timeline));
+  int top = (int)ceil (layout->forks_band.origin.y);
+  int bottom = (int)floor (layout->forks_band.origin.y + layout->forks_band.size.height);
+  GdkRGBA background;
+
+  lookup_color (GTK_WIDGET (timeline), "view_bg_color", &background);
+  for (int x = pixels->width - 1; x >= 0; x--)
+    for (int y = top; y < MIN (bottom, pixels->height); y++)
+      if (!pixel_matches (pixels, x, y, &background, 24))
+        return x;
+
+  return -1;
+}
+
+static void
+test_widget_fork_verdict (void)
+{
+  g_autofree char *reasoning = make_reasoning (40);
+  g_autoptr(MtTrace) trace = create_trace ("v", "Add the numbers.", reasoning, "42");
+  g_autoptr(MtBranch) branch = create_branch ("v/1", trace, MT_INTERRUPT_HARD, 0.3);
+  g_autofree char *plain = NULL;
+  g_autofree char *judged = NULL;
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  int plain_end, judged_end;
+
+  mt_timeline_set_trace (timeline, trace);
+  mt_timeline_set_branches (timeline, &branch, 1);
+  run_frames ();
+
+  /* Until the caller knows how the branch did, only kind and X. */
+  plain = _mt_timeline_dup_fork_label (timeline, 0);
+  g_assert_cmpstr (plain, ==, "Hard interrupt · 30%");
+  plain_end = forks_ink_end (timeline);
+  g_assert_cmpint (plain_end, >, 0);
+
+  mt_timeline_set_branch_verdict (timeline, branch, "Wrong · Leakage");
+  run_frames ();
+  judged = _mt_timeline_dup_fork_label (timeline, 0);
+  g_assert_cmpstr (judged, ==, "Hard interrupt · 30% · Wrong · Leakage");
+  /* The longer label is drawn: ink reaches further right. */
+  judged_end = forks_ink_end (timeline);
+  g_assert_cmpint (judged_end, >, plain_end + 20);
+
+  mt_timeline_set_branch_verdict (timeline, branch, NULL);
+  run_frames ();
+  g_assert_cmpint (forks_ink_end (timeline), ==, plain_end);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* How many pixels of the marker's colour the column of the marker line
+ * has inside the bar. */
+static int
+marker_line_pixels (MtTimeline *timeline)
+{
+  const MtTimelineLayout *layout = _mt_timeline_get_layout (timeline);
+  const MtTimelineData *data = _mt_timeline_get_data (timeline);
+  g_autoptr(Pixels) pixels = render_widget (GTK_WIDGET (timeline));
+  int x = (int)round (_mt_timeline_layout_token_to_x (layout, data->origin
+                                                        + mt_timeline_get_marker_position (timeline)));
+  int top = (int)ceil (layout->bar_band.origin.y) + 2;
+  int bottom = (int)floor (layout->bar_band.origin.y + layout->bar_band.size.height) - 2;
+  GdkRGBA color;
+  int n = 0;
+
+  lookup_color (GTK_WIDGET (timeline), "timeline_marker_color", &color);
+  for (int y = top; y < bottom; y++)
+    /* The colour is translucent: it shows a little of the halo under it. */
+    n += pixel_matches (pixels, x, y, &color, 72) || pixel_matches (pixels, x - 1, y, &color, 72);
+
+  return n;
+}
+
+static void
+test_widget_remove_marker (void)
+{
+  g_autofree char *reasoning = make_reasoning (60);
+  g_autoptr(MtTrace) trace = create_trace ("r", "Add the numbers.", reasoning, "42");
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  MtTimelineMarker *marker = _mt_timeline_get_marker (timeline);
+  double received[2] = { -1, -1 };
+  guint start;
+
+  if (!have_xdotool ())
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_test_skip ("xdotool and an X display are needed for real key presses");
+      return;
+    }
+
+  mt_timeline_set_trace (timeline, trace);
+  g_signal_connect (timeline, "interrupt-activated", G_CALLBACK (interrupt_activated_cb),
+                    received);
+  run_frames ();
+  start = mt_timeline_get_marker_position (timeline);
+  g_assert_true (mt_timeline_get_marker_placed (timeline));
+  g_assert_cmpint (marker_line_pixels (timeline), >, 10);
+
+  /* Delete takes the marker away: no line, no handle, nothing to move. */
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (marker)));
+  press_keys (TIMELINE_WINDOW_TITLE, "Delete");
+  g_assert_false (mt_timeline_get_marker_placed (timeline));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (marker)));
+  g_assert_cmpint (marker_line_pixels (timeline), ==, 0);
+  press_keys (TIMELINE_WINDOW_TITLE, "Right Right");
+  g_assert_cmpuint (mt_timeline_get_marker_position (timeline), ==, start);
+
+  /* The timeline kept the focus: Enter puts the marker back where it
+   * was, without asking to interrupt yet; the next Enter does. */
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (timeline)));
+  press_keys (TIMELINE_WINDOW_TITLE, "Return");
+  g_assert_true (mt_timeline_get_marker_placed (timeline));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (marker)));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (marker)));
+  g_assert_cmpuint (mt_timeline_get_marker_position (timeline), ==, start);
+  g_assert_cmpint (marker_line_pixels (timeline), >, 10);
+  g_assert_cmpfloat (received[0], ==, -1);
+  press_keys (TIMELINE_WINDOW_TITLE, "Right Return");
+  g_assert_cmpfloat (received[0], ==, start + 1);
+
+  /* Pressing on the reasoning places a removed marker there. */
+  mt_timeline_remove_marker (timeline);
+  g_assert_false (mt_timeline_get_marker_placed (timeline));
+  mt_timeline_set_marker_position (timeline, 5);
+  g_assert_true (mt_timeline_get_marker_placed (timeline));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_widget_replay (void)
+{
+  g_autofree char *reasoning = make_reasoning (60);
+  g_autoptr(MtTrace) trace = create_trace ("p", "Add the numbers.", reasoning, "42");
+  MtTimelineMark marks[] = { { 0, 30, MT_TIMELINE_SHAPE_CIRCLE }, { 1, 80, MT_TIMELINE_SHAPE_SQUARE } };
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  const MtTimelineData *data;
+  const MtTimelineLayout *layout;
+  g_autoptr(Pixels) pixels = NULL;
+  GdkRGBA color;
+  int x, n;
+
+  mt_timeline_set_trace (timeline, trace);
+  mt_timeline_set_markers (timeline, marks, G_N_ELEMENTS (marks));
+  run_frames ();
+  data = _mt_timeline_get_data (timeline);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), <, 0);
+
+  /* Playing starts at the reasoning and goes speed tokens a second. */
+  mt_timeline_set_playback_speed (timeline, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.play", NULL));
+  g_assert_true (mt_timeline_get_playing (timeline));
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin);
+  _mt_timeline_advance_playhead (timeline, 1.0);
+  g_assert_cmpfloat_with_epsilon (mt_timeline_get_playhead (timeline), data->origin + 10, 1e-9);
+
+  /* It pauses by itself at the first marker it reaches. */
+  _mt_timeline_advance_playhead (timeline, 10.0);
+  g_assert_false (mt_timeline_get_playing (timeline));
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin + 30);
+  _mt_timeline_advance_playhead (timeline, 1.0);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin + 30);
+
+  /* ] doubles the speed; playing on reaches the next marker. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.playback-speed",
+                                             "d", 2.0));
+  g_assert_cmpfloat (mt_timeline_get_playback_speed (timeline), ==, 20);
+  mt_timeline_set_playing (timeline, TRUE);
+  _mt_timeline_advance_playhead (timeline, 1.0);
+  g_assert_cmpfloat_with_epsilon (mt_timeline_get_playhead (timeline), data->origin + 50, 1e-9);
+  _mt_timeline_advance_playhead (timeline, 100.0);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin + 80);
+  g_assert_false (mt_timeline_get_playing (timeline));
+
+  /* The playhead is drawn where it is, in its own colour. */
+  run_frames ();
+  layout = _mt_timeline_get_layout (timeline);
+  pixels = render_widget (GTK_WIDGET (timeline));
+  lookup_color (GTK_WIDGET (timeline), "timeline_playhead_color", &color);
+  x = (int)round (_mt_timeline_layout_token_to_x (layout, data->origin + 80));
+  n = 0;
+  for (int y = (int)layout->bar_band.origin.y + 2;
+       y < (int)(layout->bar_band.origin.y + layout->bar_band.size.height) - 2; y++)
+    n += pixel_matches (pixels, x, y, &color, 48);
+  g_assert_cmpint (n, >, 5);
+
+  /* To the end it stops there; playing again starts over. */
+  mt_timeline_set_markers (timeline, NULL, 0);
+  mt_timeline_set_playing (timeline, TRUE);
+  _mt_timeline_advance_playhead (timeline, 1e6);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, mt_timeline_get_n_tokens (timeline));
+  g_assert_false (mt_timeline_get_playing (timeline));
+  mt_timeline_set_playing (timeline, TRUE);
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), ==, data->origin);
+
+  /* A new trace stops the replay. */
+  mt_timeline_set_trace (timeline, NULL);
+  g_assert_false (mt_timeline_get_playing (timeline));
+  g_assert_cmpfloat (mt_timeline_get_playhead (timeline), <, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_widget_snap (void)
 {
@@ -1230,6 +1442,9 @@ main (int   argc,
   g_test_add_func ("/gui/timeline/widget/zoom", test_widget_zoom);
   g_test_add_func ("/gui/timeline/widget/keyboard", test_widget_keyboard);
   g_test_add_func ("/gui/timeline/widget/snap", test_widget_snap);
+  g_test_add_func ("/gui/timeline/widget/fork-verdict", test_widget_fork_verdict);
+  g_test_add_func ("/gui/timeline/widget/remove-marker", test_widget_remove_marker);
+  g_test_add_func ("/gui/timeline/widget/replay", test_widget_replay);
   g_test_add_func ("/gui/timeline/widget/pixels", test_widget_pixels);
   g_test_add_func ("/gui/timeline/window/sync", test_window_sync);
   g_test_add_func ("/gui/timeline/window/scroll-long", test_window_scroll_long);

@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <locale.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <adwaita.h>
 
 #include "mt-lab-loader.h"
 #include "mt-timeline-private.h"
+#include "mt-trace-row.h"
 #include "mt-window-private.h"
 
 #define WAIT_SECONDS 20
@@ -110,6 +114,464 @@ count_matches (MtWindow   *window,
     }
 
   return g_list_model_get_n_items (_mt_window_get_visible_traces (window));
+}
+
+typedef gboolean (*ConditionFunc) (gpointer data);
+
+/* Spins the main loop until @condition holds, failing after a generous
+ * bound rather than hanging. */
+static void
+wait_until (ConditionFunc condition,
+            gpointer      data)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+
+  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_false (timed_out);
+  g_source_remove (timeout_id);
+}
+
+static gboolean
+judged_cb (gpointer data)
+{
+  return !_mt_window_get_judging (data);
+}
+
+static gboolean
+filtered_cb (gpointer data)
+{
+  return _mt_window_get_filter_pending (data) == 0;
+}
+
+static char *
+words (const char *lead,
+       guint       n)
+{
+  GString *str = g_string_new (lead);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (str, " step");
+
+  return g_string_free (str, FALSE);
+}
+
+static void
+add_problem (MtLab      *lab,
+             const char *id,
+             const char *answer)
+{
+  g_autoptr(MtProblem) problem = mt_problem_new (id);
+
+  mt_problem_set_domain (problem, MT_DOMAIN_MATH);
+  mt_problem_set_prompt (problem, "What is the answer?");
+  mt_problem_set_answer (problem, answer);
+  g_assert_true (mt_lab_add_problem (lab, problem));
+}
+
+static void
+add_graded (MtLab      *lab,
+            const char *id,
+            const char *problem_id,
+            const char *model,
+            const char *reasoning,
+            const char *answer)
+{
+  g_autoptr(MtTrace) trace = mt_trace_new (id);
+
+  mt_trace_set_problem_id (trace, problem_id);
+  mt_trace_set_model (trace, model);
+  mt_trace_set_reasoning (trace, reasoning);
+  mt_trace_set_answer (trace, answer);
+  mt_trace_set_finish_reason (trace, MT_FINISH_STOP);
+  g_assert_true (mt_lab_add_trace (lab, trace));
+}
+
+/* Graded traces of two models and a speedup branch that panics: it drops
+ * the oracle's long reasoning and answers wrongly where the oracle was
+ * right. */
+static MtLab *
+create_graded_lab (void)
+{
+  MtLab *lab = mt_lab_new ();
+  g_autofree char *long_reasoning = words ("Start", 2000);
+  g_autoptr(MtInterrupt) interrupt = mt_interrupt_new (MT_INTERRUPT_SPEEDUP, 100, 0.05);
+  g_autoptr(MtBranch) branch = mt_branch_new ("oracle-speedup", "oracle", interrupt);
+
+  add_problem (lab, "p42", "42");
+  add_problem (lab, "p7", "7");
+  add_graded (lab, "oracle", "p42", "qwen3-8b", long_reasoning, "\\boxed{42}");
+  add_graded (lab, "short-right", "p7", "qwen3-8b", "3 + 4 = 7.", "\\boxed{7}");
+  add_graded (lab, "wrong", "p7", "deepseek-reasoner", "3 + 5 = 8, I think, step step step.",
+              "\\boxed{8}");
+  add_graded (lab, "open", "no-such-problem", "deepseek-reasoner", "Hmm.", "whatever");
+
+  mt_trace_set_problem_id (MT_TRACE (branch), "p42");
+  mt_trace_set_model (MT_TRACE (branch), "qwen3-8b");
+  mt_trace_set_reasoning (MT_TRACE (branch), "Quick.");
+  mt_trace_set_answer (MT_TRACE (branch), "\\boxed{41}");
+  g_assert_true (mt_lab_add_trace (lab, MT_TRACE (branch)));
+
+  return lab;
+}
+
+static guint
+count_visible (MtWindow *window)
+{
+  wait_until (filtered_cb, window);
+  return g_list_model_get_n_items (_mt_window_get_visible_traces (window));
+}
+
+static const char *
+visible_id (MtWindow *window,
+            guint     position)
+{
+  g_autoptr(MtTrace) trace = g_list_model_get_item (_mt_window_get_visible_traces (window),
+                                                    position);
+
+  g_assert_nonnull (trace);
+  return mt_trace_get_id (trace);
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (MT_IS_TRACE_ROW (widget))
+    g_ptr_array_add (rows, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
+/* The verdict label of the row that shows @id. */
+static const char *
+row_verdict (MtWindow   *window,
+             const char *id)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect_rows (GTK_WIDGET (window), rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      MtTraceRow *row = g_ptr_array_index (rows, i);
+      MtTrace *trace = mt_trace_row_get_trace (row);
+
+      if (trace != NULL && g_strcmp0 (mt_trace_get_id (trace), id) == 0)
+        return mt_trace_row_get_verdict_text (row);
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  int        normal;
+} FontWatch;
+
+static gboolean
+font_grew_cb (gpointer data)
+{
+  FontWatch *watch = data;
+  const PangoFontDescription *font;
+
+  font = pango_context_get_font_description (gtk_widget_get_pango_context (watch->widget));
+  return pango_font_description_get_size (font) > 3 * watch->normal / 2;
+}
+
+static void
+test_window_filters (void)
+{
+  MtWindow *window = create_window ();
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  MtTrace *branch = mt_lab_lookup_trace (lab, "oracle-speedup");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 900);
+  _mt_window_set_lab (window, lab, "graded.mtlab");
+  wait_until (judged_cb, window);
+  drain_main_loop ();
+
+  /* Verdicts and the branch's panic came from the worker to the rows. */
+  g_assert_cmpint (_mt_window_lookup_judgement (window, branch)->verdict, ==, MT_VERDICT_WRONG);
+  g_assert_true (_mt_window_lookup_judgement (window, branch)->failures & MT_TRACE_FAILURE_PANIC);
+  g_assert_cmpstr (row_verdict (window, "oracle"), ==, "Correct");
+  g_assert_cmpstr (row_verdict (window, "wrong"), ==, "Wrong");
+  g_assert_cmpstr (row_verdict (window, "open"), ==, "Ungraded");
+  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong · Panic");
+  g_assert_cmpuint (count_visible (window), ==, 5);
+
+  g_assert_true (_mt_window_set_model_filter (window, "deepseek-reasoner"));
+  g_assert_cmpuint (count_visible (window), ==, 2);
+  g_assert_false (_mt_window_set_model_filter (window, "no-such-model"));
+  g_assert_true (_mt_window_set_model_filter (window, NULL));
+  g_assert_cmpuint (count_visible (window), ==, 5);
+
+  _mt_window_set_verdict_filter (window, MT_WINDOW_VERDICT_CORRECT);
+  g_assert_cmpuint (count_visible (window), ==, 2);
+  _mt_window_set_verdict_filter (window, MT_WINDOW_VERDICT_INCORRECT);
+  g_assert_cmpuint (count_visible (window), ==, 2);
+  _mt_window_set_verdict_filter (window, MT_WINDOW_VERDICT_UNGRADED);
+  g_assert_cmpuint (count_visible (window), ==, 1);
+  g_assert_cmpstr (visible_id (window, 0), ==, "open");
+  _mt_window_set_verdict_filter (window, MT_WINDOW_VERDICT_ANY);
+
+  _mt_window_set_failure_filter (window, MT_WINDOW_FAILURE_PANIC);
+  g_assert_cmpuint (count_visible (window), ==, 1);
+  g_assert_cmpstr (visible_id (window, 0), ==, "oracle-speedup");
+  _mt_window_set_failure_filter (window, MT_WINDOW_FAILURE_LEAKAGE);
+  g_assert_cmpuint (count_visible (window), ==, 0);
+
+  /* Filters combine with the search; Show All clears them, not it. */
+  _mt_window_set_failure_filter (window, MT_WINDOW_FAILURE_ANY);
+  _mt_window_set_verdict_filter (window, MT_WINDOW_VERDICT_INCORRECT);
+  g_assert_cmpuint (count_matches (window, "step"), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.reset-filters", NULL));
+  g_assert_cmpuint (count_visible (window), ==, 2);
+  g_assert_cmpuint (count_matches (window, ""), ==, 5);
+
+  /* Sorts are stable: ties keep file order. */
+  _mt_window_set_sort (window, MT_WINDOW_SORT_REASONING);
+  g_assert_cmpuint (count_visible (window), ==, 5);
+  g_assert_cmpstr (visible_id (window, 0), ==, "oracle");
+  g_assert_cmpstr (visible_id (window, 1), ==, "wrong");
+  _mt_window_set_sort (window, MT_WINDOW_SORT_MODEL);
+  g_assert_cmpuint (count_visible (window), ==, 5);
+  g_assert_cmpstr (visible_id (window, 0), ==, "wrong");
+  g_assert_cmpstr (visible_id (window, 1), ==, "open");
+  g_assert_cmpstr (visible_id (window, 2), ==, "oracle");
+  _mt_window_set_sort (window, MT_WINDOW_SORT_VERDICT);
+  g_assert_cmpuint (count_visible (window), ==, 5);
+  g_assert_cmpstr (visible_id (window, 0), ==, "oracle");
+  g_assert_cmpstr (visible_id (window, 1), ==, "short-right");
+  g_assert_cmpstr (visible_id (window, 4), ==, "open");
+  _mt_window_set_sort (window, MT_WINDOW_SORT_FILE);
+  g_assert_cmpuint (count_visible (window), ==, 5);
+  g_assert_cmpstr (visible_id (window, 4), ==, "oracle-speedup");
+
+  /* The replay button and the timeline play and pause together; the
+   * presentation toggle enlarges the transcript. */
+  {
+    MtTimeline *timeline = _mt_window_get_timeline (window);
+    GtkWidget *transcript = GTK_WIDGET (_mt_window_get_transcript_view (window));
+    const PangoFontDescription *font;
+    int normal;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.play", NULL));
+    g_assert_true (_mt_window_get_replay_active (window));
+    mt_timeline_set_playing (timeline, FALSE);
+    g_assert_false (_mt_window_get_replay_active (window));
+
+    font = pango_context_get_font_description (gtk_widget_get_pango_context (transcript));
+    normal = pango_font_description_get_size (font);
+    _mt_window_set_presentation (window, TRUE);
+    g_assert_true (gtk_widget_has_css_class (transcript, "presentation"));
+    /* The style is applied with the next frame. */
+    wait_until (font_grew_cb, &(FontWatch) { transcript, normal });
+    _mt_window_set_presentation (window, FALSE);
+    g_assert_false (gtk_widget_has_css_class (transcript, "presentation"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A trace added later (as a live run does) is graded too, and the lab
+ * counts as changed. */
+static void
+test_window_judge_added (void)
+{
+  MtWindow *window = create_window ();
+  g_autoptr(MtLab) lab = create_graded_lab ();
+
+  _mt_window_set_lab (window, lab, "graded.mtlab");
+  wait_until (judged_cb, window);
+  g_assert_false (_mt_window_get_modified (window));
+
+  add_graded (lab, "late", "p7", "new-model", "7.", "\\boxed{7}");
+  g_assert_true (_mt_window_get_modified (window));
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "graded.mtlab"));
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "•"));
+  wait_until (judged_cb, window);
+  g_assert_cmpint (_mt_window_lookup_judgement (window, mt_lab_lookup_trace (lab, "late"))->verdict,
+                   ==, MT_VERDICT_CORRECT);
+  g_assert_true (_mt_window_set_model_filter (window, "new-model"));
+  g_assert_cmpuint (count_visible (window), ==, 1);
+
+  /* Saying no to the question keeps the window and the work. */
+  gtk_window_close (GTK_WINDOW (window));
+  drain_main_loop ();
+  g_assert_nonnull (_mt_window_get_close_dialog (window));
+  adw_message_dialog_response (_mt_window_get_close_dialog (window), "cancel");
+  drain_main_loop ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (mt_window_get_lab (window) == lab);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+window_destroyed_cb (gpointer  data,
+                     GObject  *where)
+{
+  *(gboolean *)data = TRUE;
+}
+
+static void
+test_window_close_unsaved (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mt-window-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "closing.mtlab", NULL);
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  g_autoptr(MtLab) reread = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = mt_load_report_new (path);
+  g_autoptr(GError) error = NULL;
+  MtWindow *window = create_window ();
+  gboolean destroyed = FALSE;
+
+  _mt_window_set_lab (window, lab, "closing.mtlab");
+  g_assert_true (_mt_window_save_to (window, path));
+  g_object_weak_ref (G_OBJECT (window), window_destroyed_cb, &destroyed);
+
+  /* Nothing changed: closing asks nothing. */
+  add_graded (lab, "late", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  g_assert_true (_mt_window_get_modified (window));
+
+  /* "Save" in the question writes the lab file, then closes. */
+  gtk_window_close (GTK_WINDOW (window));
+  drain_main_loop ();
+  g_assert_false (destroyed);
+  g_assert_nonnull (_mt_window_get_close_dialog (window));
+  adw_message_dialog_response (_mt_window_get_close_dialog (window), "save");
+  drain_main_loop ();
+  g_assert_true (destroyed);
+
+  g_assert_true (mt_lab_file_load (reread, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (mt_lab_lookup_trace (reread, "late"));
+
+  /* "Discard" closes without writing. */
+  window = create_window ();
+  destroyed = FALSE;
+  g_object_weak_ref (G_OBJECT (window), window_destroyed_cb, &destroyed);
+  _mt_window_set_lab (window, lab, "closing.mtlab");
+  add_graded (lab, "later", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  gtk_window_close (GTK_WINDOW (window));
+  drain_main_loop ();
+  g_assert_false (destroyed);
+  adw_message_dialog_response (_mt_window_get_close_dialog (window), "discard");
+  drain_main_loop ();
+  g_assert_true (destroyed);
+
+  g_clear_object (&reread);
+  reread = mt_lab_new ();
+  g_assert_true (mt_lab_file_load (reread, path, report, NULL, &error));
+  g_assert_null (mt_lab_lookup_trace (reread, "later"));
+
+  g_unlink (path);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_unlink (backup);
+  g_rmdir (dir);
+}
+
+static void
+test_window_save_round_trip (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mt-window-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "saved.mtlab", NULL);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  MtWindow *window = create_window ();
+  MtWindow *again;
+  MtLab *loaded;
+
+  /* An imported lab has no lab file yet: Save has to ask where. */
+  _mt_window_set_lab (window, lab, "graded.jsonl");
+  g_assert_null (_mt_window_get_lab_path (window));
+  add_graded (lab, "late", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  g_assert_true (_mt_window_get_modified (window));
+
+  g_assert_true (_mt_window_save_to (window, path));
+  g_assert_false (_mt_window_get_modified (window));
+  g_assert_cmpstr (_mt_window_get_lab_path (window), ==, path);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "saved.mtlab");
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  /* Save writes again where it saved; the old file becomes the backup. */
+  add_graded (lab, "later", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.save", NULL));
+  g_assert_false (_mt_window_get_modified (window));
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* What was saved opens as the same lab, saved to itself from then on. */
+  again = create_window ();
+  mt_window_open (again, file);
+  wait_for_load (again);
+  loaded = mt_window_get_lab (again);
+  g_assert_nonnull (loaded);
+  g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_traces (loaded)), ==, 7);
+  g_assert_true (MT_IS_BRANCH (mt_lab_lookup_trace (loaded, "oracle-speedup")));
+  g_assert_cmpstr (mt_trace_get_answer (mt_lab_lookup_trace (loaded, "wrong")), ==, "\\boxed{8}");
+  g_assert_cmpstr (_mt_window_get_lab_path (again), ==, path);
+  g_assert_false (_mt_window_get_modified (again));
+  gtk_window_destroy (GTK_WINDOW (again));
+
+  g_unlink (path);
+  g_unlink (backup);
+  g_rmdir (dir);
+}
+
+static void
+assert_save_fails (const char *path)
+{
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  MtWindow *window = create_window ();
+  const char *toast;
+
+  _mt_window_set_lab (window, lab, "graded.jsonl");
+  add_graded (lab, "late", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  g_assert_false (_mt_window_save_to (window, path));
+
+  toast = _mt_window_get_last_toast (window);
+  g_assert_nonnull (toast);
+  g_assert_true (g_str_has_prefix (toast, "Could not save “lab.mtlab”: "));
+  g_assert_nonnull (strstr (toast, "Nothing was lost"));
+  g_assert_true (_mt_window_get_modified (window));
+  g_assert_null (_mt_window_get_lab_path (window));
+  g_assert_true (mt_window_get_lab (window) == lab);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Saving where nothing can be written says so and loses nothing. */
+static void
+test_window_save_error (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mt-window-XXXXXX", NULL);
+  g_autofree char *locked = g_build_filename (dir, "locked", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain-file", NULL);
+  g_autofree char *in_locked = g_build_filename (locked, "lab.mtlab", NULL);
+  g_autofree char *in_file = g_build_filename (plain, "lab.mtlab", NULL);
+
+  /* A folder without write permission (root writes there anyway) ... */
+  g_assert_cmpint (g_mkdir (locked, 0500), ==, 0);
+  if (access (locked, W_OK) != 0)
+    assert_save_fails (in_locked);
+
+  /* ... and a "folder" that is a file, which stops everyone. */
+  g_assert_true (g_file_set_contents (plain, "", 0, NULL));
+  assert_save_fails (in_file);
+
+  g_unlink (plain);
+  g_rmdir (locked);
+  g_rmdir (dir);
 }
 
 static void
@@ -370,6 +832,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GtkCssProvider) provider = NULL;
+
   /* The assertions compare English messages. */
   g_setenv ("LC_ALL", "C.UTF-8", TRUE);
   g_setenv ("LANGUAGE", "C", TRUE);
@@ -383,6 +847,13 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
+  /* Without an application nothing loads the app's style sheet. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/midthought/Midthought/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
   g_test_add_func ("/gui/loader/describe", test_loader_describe);
   g_test_add_func ("/gui/window/welcome", test_window_welcome);
   g_test_add_func ("/gui/window/search", test_window_search);
@@ -391,6 +862,11 @@ main (int   argc,
   g_test_add_func ("/gui/window/open-fixture", test_window_open_fixture);
   g_test_add_func ("/gui/window/size-remembered", test_window_size_remembered);
   g_test_add_func ("/gui/window/drop", test_window_drop);
+  g_test_add_func ("/gui/window/filters", test_window_filters);
+  g_test_add_func ("/gui/window/judge-added", test_window_judge_added);
+  g_test_add_func ("/gui/window/save-round-trip", test_window_save_round_trip);
+  g_test_add_func ("/gui/window/save-error", test_window_save_error);
+  g_test_add_func ("/gui/window/close-unsaved", test_window_close_unsaved);
 
   return g_test_run ();
 }

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window with a big file: how long until the sidebar lists traces,
+ * how long a search and a verdict filter take to settle, how long every
+ * verdict takes to arrive, and the longest the main loop went without
+ * turning meanwhile (a 5 ms heartbeat measures the gaps).
+ * Usage: mt-bench-window FILE SEARCH   (run under a display) */
+#include "config.h"
+
+#include <locale.h>
+
+#include <adwaita.h>
+
+#include "mt-window-private.h"
+
+#define HEARTBEAT_MS 5
+
+static gint64 last_beat;
+static gint64 longest_gap;
+
+static gboolean
+heartbeat_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (last_beat != 0)
+    longest_gap = MAX (longest_gap, now - last_beat);
+  last_beat = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+reset_gaps (void)
+{
+  last_beat = 0;
+  longest_gap = 0;
+}
+
+typedef gboolean (*Condition) (MtWindow *window);
+
+static gboolean
+loaded (MtWindow *window)
+{
+  return !mt_window_get_loading (window);
+}
+
+static gboolean
+settled (MtWindow *window)
+{
+  return _mt_window_get_filter_pending (window) == 0;
+}
+
+static gboolean
+judged (MtWindow *window)
+{
+  return !_mt_window_get_judging (window);
+}
+
+/* Seconds until @condition holds. */
+static double
+wait_for (MtWindow  *window,
+          Condition  condition)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  reset_gaps ();
+  while (!condition (window))
+    g_main_context_iteration (NULL, TRUE);
+
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GFile) file = NULL;
+  MtWindow *window;
+  GtkEditable *entry;
+  double seconds;
+  guint n_traces;
+
+  if (argc != 3)
+    {
+      g_printerr ("Usage: %s FILE SEARCH\n", argv[0]);
+      return 2;
+    }
+
+  g_setenv ("LANGUAGE", "C", TRUE);
+  setlocale (LC_ALL, "");
+  gtk_init ();
+  adw_init ();
+
+  window = mt_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_timeout_add (HEARTBEAT_MS, heartbeat_cb, NULL);
+
+  file = g_file_new_for_commandline_arg (argv[1]);
+  mt_window_open (window, file);
+  seconds = wait_for (window, loaded);
+  if (mt_window_get_lab (window) == NULL)
+    {
+      g_printerr ("%s: nothing could be loaded (%s)\n", argv[1],
+                  _mt_window_get_last_toast (window));
+      return 1;
+    }
+  n_traces = g_list_model_get_n_items (mt_lab_get_traces (mt_window_get_lab (window)));
+  g_print ("open %s: %u traces listed after %.2f s; longest main-loop gap %.0f ms\n",
+           argv[1], n_traces, seconds, longest_gap / 1000.0);
+
+  seconds = wait_for (window, settled);
+  g_print ("first list shown: %.2f s more; longest gap %.0f ms\n",
+           seconds, longest_gap / 1000.0);
+
+  seconds = wait_for (window, judged);
+  g_print ("every verdict in: %.2f s more; longest gap %.0f ms\n",
+           seconds, longest_gap / 1000.0);
+
+  entry = _mt_window_get_search_entry (window);
+  gtk_editable_set_text (entry, argv[2]);
+  /* The entry reports a change after its own short delay. */
+  while (_mt_window_get_filter_pending (window) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  seconds = wait_for (window, settled);
+  g_print ("search \"%s\": %u matches after %.2f s filtering; longest gap %.0f ms\n",
+           argv[2], g_list_model_get_n_items (_mt_window_get_visible_traces (window)),
+           seconds, longest_gap / 1000.0);
+
+  gtk_editable_set_text (entry, "");
+  while (_mt_window_get_filter_pending (window) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for (window, settled);
+
+  _mt_window_set_verdict_filter (window, MT_WINDOW_VERDICT_INCORRECT);
+  seconds = wait_for (window, settled);
+  g_print ("filter incorrect: %u traces after %.2f s; longest gap %.0f ms\n",
+           g_list_model_get_n_items (_mt_window_get_visible_traces (window)),
+           seconds, longest_gap / 1000.0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  return 0;
+}
