@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "mt-live-session.h"
 #include "mt-timeline.h"
 #include "mt-window.h"
 
@@ -17,5 +18,7 @@ const char    *_mt_window_get_last_toast     (MtWindow   *self);
 void           _mt_window_set_lab            (MtWindow   *self,
                                               MtLab      *lab,
                                               const char *title);
+
+MtLiveSession *_mt_window_get_live_session   (MtWindow   *self);
 
 G_END_DECLS
