@@ -48,6 +48,7 @@ struct _MtWindow
   guint                 follow_id;
   MtLiveSession        *live;
   guint                 live_tick_id;
+  guint                 live_scroll_id;
   GtkTextMark          *live_end_mark;
 
   /* Template widgets */
@@ -1231,6 +1232,16 @@ mt_window_live_rate_changed_cb (MtWindow      *self,
 }
 
 static gboolean
+mt_window_live_scroll_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  self->live_scroll_id = 0;
+  gtk_text_view_scroll_to_mark (self->text_view, self->live_end_mark, 0.0, TRUE, 0.0, 1.0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 mt_window_live_tick_cb (GtkWidget     *widget,
                         GdkFrameClock *frame_clock,
                         gpointer       user_data)
@@ -1258,7 +1269,11 @@ mt_window_live_tick_cb (GtkWidget     *widget,
     {
       gtk_text_buffer_get_end_iter (buffer, &end);
       gtk_text_buffer_move_mark (buffer, self->live_end_mark, &end);
-      gtk_text_view_scroll_to_mark (self->text_view, self->live_end_mark, 0.0, TRUE, 0.0, 1.0);
+      /* Scrolling in the middle of a frame leaves the scrollbar without
+       * an allocation when it paints: scroll once the frame is done. */
+      if (self->live_scroll_id == 0)
+        self->live_scroll_id = g_idle_add_full (G_PRIORITY_LOW, mt_window_live_scroll_cb,
+                                                self, NULL);
     }
   else
     {
@@ -1326,16 +1341,12 @@ mt_window_live_lookup_key_cb (GObject      *object,
   g_autoptr(GPtrArray) servers = NULL;
   g_autofree char *key = NULL;
 
+  /* Without a keyring the server is used without a key: most local
+   * servers need none, and one that does answers 401, which says to set
+   * the key in Preferences (where a missing keyring is reported). */
   key = mt_secrets_lookup_finish (result, &error);
   if (error != NULL)
-    {
-      g_autofree char *message = NULL;
-
-      /* Translators: %s is the keyring's error */
-      message = g_strdup_printf (_("Could not read the server’s API key from the keyring: %s"),
-                                 error->message);
-      mt_window_toast (self, message);
-    }
+    g_debug ("No API key from the keyring: %s", error->message);
 
   if (self->live == NULL)
     return;
@@ -1634,6 +1645,7 @@ mt_window_dispose (GObject *object)
   if (self->live_tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->live_tick_id);
   self->live_tick_id = 0;
+  g_clear_handle_id (&self->live_scroll_id, g_source_remove);
   if (self->live != NULL)
     {
       mt_live_session_stop_all (self->live);
