@@ -130,22 +130,19 @@ mt_server_config_parse (const char  *entry,
 
 static gboolean
 check_field (const char  *value,
-             const char  *what,
-             gboolean     required,
+             const char  *missing,
+             const char  *has_bar,
              GError     **error)
 {
-  if (required && (value == NULL || *value == '\0'))
+  if (missing != NULL && (value == NULL || *value == '\0'))
     {
-      /* Translators: %s is a field of a server: name, URL, model */
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("The server needs a %s"), what);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, missing);
       return FALSE;
     }
 
   if (value != NULL && strchr (value, '|') != NULL)
     {
-      /* Translators: %s is a field of a server: name, URL, model */
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The server’s %s cannot contain “|”"), what);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, has_bar);
       return FALSE;
     }
 
@@ -160,10 +157,14 @@ mt_server_config_to_string (const MtServerConfig  *self,
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (!check_field (self->name, _("name"), TRUE, error)
-      || !check_field (self->url, _("URL"), TRUE, error)
-      || !check_field (self->model, _("model"), TRUE, error)
-      || !check_field (self->family, _("family"), FALSE, error))
+  if (!check_field (self->name, _("Give the server a name"),
+                    _("The server’s name cannot contain “|”"), error)
+      || !check_field (self->url, _("Enter the server’s URL"),
+                       _("The server’s URL cannot contain “|”"), error)
+      || !check_field (self->model, _("Pick a model"),
+                       _("The model’s name cannot contain “|”"), error)
+      || !check_field (self->family, NULL,
+                       _("The family’s name cannot contain “|”"), error))
     return NULL;
 
   if (self->max_tokens > 0)

@@ -303,9 +303,14 @@ family_selected_cb (MtPreferencesWindow *self)
     g_string_append_printf (preset, "%s%s %" G_GINT64_FORMAT, preset->len > 0 ? ", " : "",
                             "top-k", sampling->top_k);
   if (sampling->max_tokens > 0)
-    /* Translators: the family's token limit */
-    g_string_append_printf (preset, _("%s%" G_GINT64_FORMAT " tokens at most"),
-                            preset->len > 0 ? ", " : "", sampling->max_tokens);
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, sampling->max_tokens);
+
+      if (preset->len > 0)
+        g_string_append (preset, ", ");
+      /* Translators: the family's token limit; %s is a number */
+      g_string_append_printf (preset, _("at most %s tokens"), count);
+    }
   if (preset->len == 0)
     g_string_append (preset, _("the server’s defaults"));
 
