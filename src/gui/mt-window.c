@@ -49,6 +49,8 @@ struct _MtWindow
   MtLiveSession        *live;
   guint                 live_tick_id;
   guint                 live_scroll_id;
+  gboolean              live_follow;
+  double                live_scroll_value;
   GtkTextMark          *live_end_mark;
 
   /* Template widgets */
@@ -1215,6 +1217,18 @@ mt_window_live_update_controls (MtWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->live_rate_label), n_running > 0);
 }
 
+/* A stream shown anew is followed from its head. */
+static void
+mt_window_live_trace_shown_cb (MtWindow   *self,
+                               GParamSpec *pspec,
+                               MtTimeline *timeline)
+{
+  MtTrace *shown = mt_timeline_get_trace (timeline);
+
+  self->live_follow = shown != NULL && mt_live_session_is_running (self->live, shown);
+  mt_window_live_update_controls (self);
+}
+
 static void
 mt_window_live_rate_changed_cb (MtWindow      *self,
                                 GParamSpec    *pspec,
@@ -1237,8 +1251,32 @@ mt_window_live_scroll_cb (gpointer user_data)
   MtWindow *self = user_data;
 
   self->live_scroll_id = 0;
-  gtk_text_view_scroll_to_mark (self->text_view, self->live_end_mark, 0.0, TRUE, 0.0, 1.0);
+  if (self->live_follow)
+    gtk_text_view_scroll_to_mark (self->text_view, self->live_end_mark, 0.0, TRUE, 0.0, 1.0);
+  else
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->transcript_scroller),
+                              self->live_scroll_value);
   return G_SOURCE_REMOVE;
+}
+
+/* Scrolling up leaves the head; scrolling back down to the end follows it
+ * again. */
+static gboolean
+mt_window_live_scroll_event_cb (MtWindow                 *self,
+                                double                    dx,
+                                double                    dy,
+                                GtkEventControllerScroll *controller)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->transcript_scroller);
+
+  if (dy < 0)
+    self->live_follow = FALSE;
+  else if (dy > 0
+           && gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)
+              >= gtk_adjustment_get_upper (adjustment) - LIVE_FOLLOW_SLACK)
+    self->live_follow = TRUE;
+
+  return GDK_EVENT_PROPAGATE;
 }
 
 static gboolean
@@ -1258,27 +1296,21 @@ mt_window_live_tick_cb (GtkWidget     *widget,
   if (trace == NULL)
     return G_SOURCE_REMOVE;
 
-  follow = value + gtk_adjustment_get_page_size (adjustment)
-           >= gtk_adjustment_get_upper (adjustment) - LIVE_FOLLOW_SLACK;
+  follow = self->live_follow;
 
   /* The same trace, longer: lay it out again and refill the transcript. */
   mt_timeline_reload (self->timeline);
   mt_window_show_trace (self, trace);
 
-  if (follow)
-    {
-      gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_move_mark (buffer, self->live_end_mark, &end);
-      /* Scrolling in the middle of a frame leaves the scrollbar without
-       * an allocation when it paints: scroll once the frame is done. */
-      if (self->live_scroll_id == 0)
-        self->live_scroll_id = g_idle_add_full (G_PRIORITY_LOW, mt_window_live_scroll_cb,
-                                                self, NULL);
-    }
-  else
-    {
-      gtk_adjustment_set_value (adjustment, value);
-    }
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark (buffer, self->live_end_mark, &end);
+  /* Back to the head, or to where the reader was. Scrolling in the middle
+   * of a frame leaves the scrollbar without an allocation when it paints:
+   * scroll once the frame is done. */
+  if (!follow && self->live_scroll_id == 0)
+    self->live_scroll_value = value;
+  if (self->live_scroll_id == 0)
+    self->live_scroll_id = g_idle_add_full (G_PRIORITY_LOW, mt_window_live_scroll_cb, self, NULL);
 
   mt_window_live_update_controls (self);
   return G_SOURCE_REMOVE;
@@ -1795,6 +1827,7 @@ mt_window_init (MtWindow *self)
   GtkTextBuffer *buffer;
   GtkDropTarget *drop_target;
   GtkEventController *legacy;
+  GtkEventController *scroll;
   GtkTextIter start;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1872,13 +1905,18 @@ mt_window_init (MtWindow *self)
                            G_CALLBACK (mt_window_live_rate_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::lab", G_CALLBACK (mt_window_live_lab_changed_cb), NULL);
   g_signal_connect_object (self->timeline, "notify::trace",
-                           G_CALLBACK (mt_window_live_update_controls), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (mt_window_live_trace_shown_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_menu_button_get_popover (self->live_interrupt_button), "show",
                            G_CALLBACK (mt_window_live_interrupt_shown_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::servers",
                            G_CALLBACK (mt_window_live_servers_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (scroll, "scroll", G_CALLBACK (mt_window_live_scroll_event_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->transcript_scroller), scroll);
   mt_window_live_servers_changed_cb (self, "servers", self->settings);
   mt_window_live_update_controls (self);
 }
