@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the window says when a live run fails: a refused key, a storm of
+ * 429s, a model the server does not have, against an in-process server
+ * (tests/fake-server.c) that answers exactly so. The failed run is marked
+ * with its error; everything else stays as it was. */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "fake-server.h"
+#include "mt-window-private.h"
+
+#define WAIT_SECONDS 30
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (timeout_id);
+}
+
+static gboolean
+has_server (gpointer data)
+{
+  return mt_live_session_has_server (data);
+}
+
+static gboolean
+nothing_running (gpointer data)
+{
+  return mt_live_session_get_n_running (data) == 0;
+}
+
+/* Completions fail with this status; 0 lets them through. */
+static void
+status_script (const FakeRequest *request,
+               FakeReply         *reply,
+               gpointer           user_data)
+{
+  guint status = GPOINTER_TO_UINT (user_data);
+
+  if (status != 0)
+    {
+      reply->end = FAKE_END_STATUS;
+      reply->status = status;
+      return;
+    }
+
+  fake_reply_add_tokens (reply, "Let", " me", " think", ".", "</think>", "\n\n", "42", NULL);
+  reply->finish_reason = "stop";
+}
+
+typedef struct
+{
+  FakeServer    *server;
+  MtWindow      *window;
+  MtLiveSession *live;
+  MtLab         *lab;
+  MtTrace       *recorded;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *entry = NULL;
+  g_autoptr(MtTrace) recorded = mt_trace_new ("recorded");
+
+  fixture->server = fake_server_new ();
+  fixture->server->script = status_script;
+
+  entry = g_strdup_printf ("Fake|%s|qwen3-8b|completions||", fixture->server->url);
+  g_settings_set_strv (settings, "servers", (const char * const[]) { entry, NULL });
+
+  /* A finished trace that must come through every failure untouched. */
+  fixture->lab = mt_lab_new ();
+  mt_trace_set_reasoning (recorded, "Recorded earlier.");
+  mt_trace_set_answer (recorded, "42");
+  mt_trace_set_finish_reason (recorded, MT_FINISH_STOP);
+  g_assert_true (mt_lab_add_trace (fixture->lab, recorded));
+  fixture->recorded = recorded;
+
+  fixture->window = mt_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  _mt_window_set_lab (fixture->window, fixture->lab, "Errors");
+  fixture->live = _mt_window_get_live_session (fixture->window);
+  wait_for (has_server, fixture->live, "the saved server");
+  /* A storm of 429s ends after two tries, quickly. */
+  mt_live_session_set_retries (fixture->live, 2, 10);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&fixture->lab);
+  g_clear_pointer (&fixture->server, fake_server_free);
+}
+
+static MtTrace *
+run_failing (Fixture *fixture,
+             guint    status)
+{
+  g_autoptr(MtProblem) problem = mt_problem_new ("p1");
+  g_autoptr(GError) error = NULL;
+  MtTrace *trace;
+
+  fixture->server->script_data = GUINT_TO_POINTER (status);
+  mt_problem_set_prompt (problem, "What is 6 times 7?");
+  trace = mt_live_session_run (fixture->live, problem, MT_INTERRUPT_CUSTOM, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (trace);
+  wait_for (nothing_running, fixture->live, "the run to end");
+
+  return trace;
+}
+
+static void
+assert_failed (Fixture    *fixture,
+               MtTrace    *trace,
+               int         code,
+               const char *said)
+{
+  const GError *error = mt_live_session_get_error (fixture->live, trace);
+  const char *toast = _mt_window_get_last_toast (fixture->window);
+
+  g_assert_error ((GError *)error, MT_CLIENT_ERROR, code);
+  /* The run is marked with its error. */
+  g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_ERROR);
+  g_assert_nonnull (strstr (mt_trace_get_split_note (trace), "stopped by an error"));
+  /* The window says what happened and what to do. */
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (toast, said));
+  /* Everything else is as it was. */
+  g_assert_cmpint (mt_trace_get_finish_reason (fixture->recorded), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (fixture->recorded), ==, "Recorded earlier.");
+}
+
+static void
+test_errors_unauthorized (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  MtTrace *trace = run_failing (fixture, 401);
+
+  assert_failed (fixture, trace, MT_CLIENT_ERROR_UNAUTHORIZED,
+                 "refused the API key: enter the right key in Preferences");
+}
+
+static void
+test_errors_rate_limited (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  MtTrace *trace = run_failing (fixture, 429);
+
+  assert_failed (fixture, trace, MT_CLIENT_ERROR_RATE_LIMITED, "run fewer at once");
+  g_assert_cmpuint (fixture->server->requests->len, ==, 2);
+}
+
+static void
+test_errors_wrong_model (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  MtTrace *trace = run_failing (fixture, 404);
+
+  assert_failed (fixture, trace, MT_CLIENT_ERROR_NOT_FOUND,
+                 "has no model “qwen3-8b”: pick one of its models in Preferences");
+}
+
+/* A branch that fails is marked; its trunk is not. */
+static void
+test_errors_branch (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reasoning = NULL;
+  MtTrace *trunk = run_failing (fixture, 0);
+  MtBranch *branch;
+
+  g_assert_null (mt_live_session_get_error (fixture->live, trunk));
+  g_assert_cmpint (mt_trace_get_finish_reason (trunk), ==, MT_FINISH_STOP);
+  g_assert_null (_mt_window_get_last_toast (fixture->window));
+  reasoning = g_strdup (mt_trace_get_reasoning (trunk));
+
+  fixture->server->script_data = GUINT_TO_POINTER (401);
+  branch = mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_HARD, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (branch);
+  wait_for (nothing_running, fixture->live, "the branch to end");
+
+  assert_failed (fixture, MT_TRACE (branch), MT_CLIENT_ERROR_UNAUTHORIZED, "refused the API key");
+  g_assert_null (mt_live_session_get_error (fixture->live, trunk));
+  g_assert_cmpint (mt_trace_get_finish_reason (trunk), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (trunk), ==, reasoning);
+
+  /* An update needs its text: said before anything is sent. */
+  g_assert_null (mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_UPDATE, 2, "",
+                                            &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/live-errors/unauthorized", Fixture, NULL, fixture_set_up,
+              test_errors_unauthorized, fixture_tear_down);
+  g_test_add ("/live-errors/rate-limited", Fixture, NULL, fixture_set_up,
+              test_errors_rate_limited, fixture_tear_down);
+  g_test_add ("/live-errors/wrong-model", Fixture, NULL, fixture_set_up,
+              test_errors_wrong_model, fixture_tear_down);
+  g_test_add ("/live-errors/branch", Fixture, NULL, fixture_set_up,
+              test_errors_branch, fixture_tear_down);
+
+  return g_test_run ();
+}
