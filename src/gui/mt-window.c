@@ -1051,6 +1051,29 @@ mt_window_show_lab (MtWindow   *self,
   gtk_widget_grab_focus (GTK_WIDGET (self->trace_list));
 }
 
+/* Live runs append to the lab file they belong to, when the window opened
+ * exactly one. */
+static void
+mt_window_live_lab_loaded (MtWindow  *self,
+                           MtLabLoad *load)
+{
+  const MtLoadReport *report = load->reports->len == 1 ? g_ptr_array_index (load->reports, 0)
+                                                       : NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = report != NULL && g_strcmp0 (report->format, "lab") == 0 ? report->path
+                                                                             : NULL;
+
+  if (!mt_live_session_set_lab_file (self->live, path, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s says why the lab file cannot be written */
+      message = g_strdup_printf (_("Live runs will not be saved to the lab file: %s"),
+                                 error->message);
+      mt_window_toast (self, message);
+    }
+}
+
 static void
 mt_window_load_cb (GObject      *object,
                    GAsyncResult *result,
@@ -1099,6 +1122,7 @@ mt_window_load_cb (GObject      *object,
 
       mt_window_remember (self, load->reports);
       mt_window_show_lab (self, load->lab, title);
+      mt_window_live_lab_loaded (self, load);
 
       if ((skipped = mt_lab_load_describe_skipped (load)))
         mt_window_toast (self, skipped);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "fake-server.h"
 #include "mt-window-private.h"
@@ -225,6 +226,61 @@ test_errors_branch (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+static gboolean
+not_loading (gpointer data)
+{
+  return !mt_window_get_loading (data);
+}
+
+/* Runs in a lab opened from its file are appended to that file. */
+static void
+test_lab_file_gets_runs (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtLab) saved = mt_lab_new ();
+  g_autoptr(MtLab) reloaded = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(MtProblem) problem = mt_problem_new ("p1");
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-errors-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "opened.mtlab", NULL);
+  MtTrace *trace;
+  MtTrace *written;
+
+  g_assert_no_error (error);
+  mt_problem_set_prompt (problem, "What is 6 times 7?");
+  g_assert_true (mt_lab_add_problem (saved, problem));
+  g_assert_true (mt_lab_file_save (saved, path, NULL, &error));
+  g_assert_no_error (error);
+
+  file = g_file_new_for_path (path);
+  mt_window_open (fixture->window, file);
+  wait_for (not_loading, fixture->window, "the lab to load");
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, path);
+
+  trace = mt_live_session_run (fixture->live,
+                               mt_lab_lookup_problem (mt_window_get_lab (fixture->window), "p1"),
+                               MT_INTERRUPT_HARD, &error);
+  g_assert_no_error (error);
+  wait_for (nothing_running, fixture->live, "the run to end");
+
+  report = mt_load_report_new (path);
+  g_assert_true (mt_lab_file_load (reloaded, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  written = mt_lab_lookup_trace (reloaded, mt_trace_get_id (trace));
+  g_assert_nonnull (written);
+  g_assert_cmpint (mt_trace_get_finish_reason (written), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (written), ==, mt_trace_get_reasoning (trace));
+  /* The scenario's system prompt went out with it. */
+  g_assert_nonnull (strstr (mt_trace_get_prompt (written), mt_interrupt_system_hard));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -241,6 +297,9 @@ main (int   argc,
               test_errors_wrong_model, fixture_tear_down);
   g_test_add ("/live-errors/branch", Fixture, NULL, fixture_set_up,
               test_errors_branch, fixture_tear_down);
+
+  g_test_add ("/live-errors/lab-file", Fixture, NULL, fixture_set_up,
+              test_lab_file_gets_runs, fixture_tear_down);
 
   return g_test_run ();
 }
