@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "fake-server.h"
+#include "mt-new-run-dialog.h"
 #include "mt-window-private.h"
 
 #define WAIT_SECONDS 30
@@ -194,6 +195,22 @@ test_errors_wrong_model (Fixture       *fixture,
                  "has no model “qwen3-8b”: pick one of its models in Preferences");
 }
 
+static MtNewRunDialog *
+find_new_run_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (MT_IS_NEW_RUN_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return MT_NEW_RUN_DIALOG (item);
+    }
+
+  return NULL;
+}
+
 /* A branch that fails is marked; its trunk is not. */
 static void
 test_errors_branch (Fixture       *fixture,
@@ -201,8 +218,21 @@ test_errors_branch (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *reasoning = NULL;
-  MtTrace *trunk = run_failing (fixture, 0);
+  MtNewRunDialog *dialog;
+  MtTrace *trunk;
   MtBranch *branch;
+
+  /* The trunk, started from the window, so that the window shows it. */
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-run", NULL));
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+  mt_new_run_dialog_set_typed (dialog, "What is 6 times 7?", "42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+  trunk = mt_timeline_get_trace (_mt_window_get_timeline (fixture->window));
+  g_assert_nonnull (trunk);
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  wait_for (nothing_running, fixture->live, "the trunk to end");
 
   g_assert_null (mt_live_session_get_error (fixture->live, trunk));
   g_assert_cmpint (mt_trace_get_finish_reason (trunk), ==, MT_FINISH_STOP);
@@ -219,6 +249,24 @@ test_errors_branch (Fixture       *fixture,
   g_assert_null (mt_live_session_get_error (fixture->live, trunk));
   g_assert_cmpint (mt_trace_get_finish_reason (trunk), ==, MT_FINISH_STOP);
   g_assert_cmpstr (mt_trace_get_reasoning (trunk), ==, reasoning);
+
+  /* The marker's popover runs an interrupt at the marker's token. */
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.interrupt-at",
+                                             "(su)", "speedup", 1));
+  wait_for (nothing_running, fixture->live, "the marker's branch to end");
+  {
+    GListModel *traces = mt_lab_get_traces (fixture->lab);
+    g_autoptr(MtTrace) last = g_list_model_get_item (traces, g_list_model_get_n_items (traces) - 1);
+
+    g_assert_true (MT_IS_BRANCH (last));
+    g_assert_true (mt_branch_get_parent (MT_BRANCH (last)) == trunk);
+    g_assert_cmpint (mt_interrupt_get_kind (mt_branch_get_interrupt (MT_BRANCH (last))), ==,
+                     MT_INTERRUPT_SPEEDUP);
+    g_assert_cmpuint (mt_interrupt_get_token_index (mt_branch_get_interrupt (MT_BRANCH (last))),
+                      ==, 1);
+    g_assert_cmpint (mt_trace_get_finish_reason (last), ==, MT_FINISH_STOP);
+  }
 
   /* An update needs its text: said before anything is sent. */
   g_assert_null (mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_UPDATE, 2, "",
