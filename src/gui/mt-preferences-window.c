@@ -665,10 +665,12 @@ mt_preferences_window_build_editor (MtPreferencesWindow *self,
   g_signal_connect_object (self->family_row, "notify::selected",
                            G_CALLBACK (family_selected_cb), self, G_CONNECT_SWAPPED);
 
-  mode_names[0] = _("Completions (raw prompt, as the paper)");
-  mode_names[1] = _("Chat (assistant prefill)");
+  mode_names[0] = _("Completions");
+  mode_names[1] = _("Chat");
   modes = gtk_string_list_new (mode_names);
   self->mode_row = new_combo_row (group, _("Mode"), G_LIST_MODEL (modes));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->mode_row),
+                               _("Completions sends the family’s raw prompt, as the paper does; chat continues an assistant prefill"));
 
   group = new_group (page, _("Sampling"));
   row = adw_action_row_new ();
