@@ -16,6 +16,9 @@
  * a crash loses at most this much of a stream. */
 #define SNAPSHOT_SECONDS 1
 
+/* How often a sweep's progress is read, in ms. */
+#define SWEEP_TICK_INTERVAL 250
+
 /* ------------------------------------------------------------------------ */
 /* MtServerConfig                                                           */
 /* ------------------------------------------------------------------------ */
@@ -235,6 +238,20 @@ struct _MtLiveSession
   LiveRun         *starting;
   guint            n_running;
 
+  /* The sweep: its settings, kept to resume it with a new MtSweep. */
+  MtSweep         *sweep;
+  GCancellable    *sweep_cancellable;
+  MtLiveSweepState sweep_state;
+  GError          *sweep_error;
+  GPtrArray       *sweep_problems;
+  GArray          *sweep_positions;
+  GArray          *sweep_kinds;
+  guint            sweep_samples;
+  guint            sweep_concurrency;
+  guint            sweep_tick_id;
+  gboolean         sweep_resume_pending;
+  MtSweepProgress  sweep_progress;
+
   guint            tick_id;
   gint64           tick_time;
   guint64          n_deltas;
@@ -254,6 +271,7 @@ enum {
   RUN_STARTED,
   RUN_CHANGED,
   RUN_FINISHED,
+  SWEEP_CHANGED,
   N_SIGNALS
 };
 
@@ -474,6 +492,14 @@ mt_live_session_dispose (GObject *object)
 
   /* The runs hold a reference to the session until they end. */
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->sweep_tick_id, g_source_remove);
+  if (self->sweep_cancellable != NULL)
+    g_cancellable_cancel (self->sweep_cancellable);
+  g_clear_object (&self->sweep_cancellable);
+  g_clear_object (&self->sweep);
+  g_clear_pointer (&self->sweep_problems, g_ptr_array_unref);
+  g_clear_pointer (&self->sweep_positions, g_array_unref);
+  g_clear_pointer (&self->sweep_kinds, g_array_unref);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
@@ -495,6 +521,7 @@ mt_live_session_finalize (GObject *object)
 
   g_clear_pointer (&self->server, mt_server_config_free);
   g_clear_pointer (&self->lab_file, g_free);
+  g_clear_error (&self->sweep_error);
 
   G_OBJECT_CLASS (mt_live_session_parent_class)->finalize (object);
 }
@@ -596,6 +623,15 @@ mt_live_session_class_init (MtLiveSessionClass *klass)
    * @error: (nullable): why it failed; %NULL when it ended normally or
    *   was stopped
    */
+  /**
+   * MtLiveSession::sweep-changed:
+   *
+   * The sweep made progress or changed state.
+   */
+  signals[SWEEP_CHANGED] =
+    g_signal_new ("sweep-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   signals[RUN_FINISHED] =
     g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, MT_TYPE_TRACE,
@@ -778,6 +814,14 @@ static gboolean
 mt_live_session_check_ready (MtLiveSession  *self,
                              GError        **error)
 {
+  /* The lab file has one writer at a time, and a sweep holds it. */
+  if (self->lab_file != NULL && self->writer == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("A sweep is writing to the lab file: pause it to run by hand"));
+      return FALSE;
+    }
+
   if (self->runner == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
@@ -980,6 +1024,305 @@ mt_live_session_get_tokens_per_second (MtLiveSession *self)
   g_return_val_if_fail (MT_IS_LIVE_SESSION (self), 0);
 
   return self->tokens_per_second;
+}
+
+/* Brings what the sweep started into the session's lab, so the window
+ * shows it as it arrives. */
+static void
+mt_live_session_merge_sweep (MtLiveSession *self,
+                             MtSweep       *sweep)
+{
+  MtLab *sweep_lab = mt_sweep_get_lab (sweep);
+  GListModel *problems;
+  GListModel *traces;
+
+  if (self->lab == NULL || sweep_lab == NULL)
+    return;
+
+  problems = mt_lab_get_problems (sweep_lab);
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(MtProblem) problem = g_list_model_get_item (problems, i);
+
+      if (mt_lab_lookup_problem (self->lab, mt_problem_get_id (problem)) == NULL)
+        mt_lab_add_problem (self->lab, problem);
+    }
+
+  traces = mt_lab_get_traces (sweep_lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (mt_lab_lookup_trace (self->lab, mt_trace_get_id (trace)) == NULL)
+        mt_lab_add_trace (self->lab, trace);
+    }
+}
+
+static gboolean
+mt_live_session_sweep_tick_cb (gpointer user_data)
+{
+  MtLiveSession *self = user_data;
+
+  if (self->sweep != NULL)
+    {
+      mt_sweep_get_progress (self->sweep, &self->sweep_progress);
+      mt_live_session_merge_sweep (self, self->sweep);
+    }
+  g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean mt_live_session_run_sweep (MtLiveSession  *self,
+                                           GError        **error);
+
+static void
+mt_live_session_sweep_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(MtLiveSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  MtSweep *sweep = MT_SWEEP (object);
+
+  mt_sweep_run_finish (sweep, result, &error);
+  mt_sweep_get_progress (sweep, &self->sweep_progress);
+  mt_live_session_merge_sweep (self, sweep);
+
+  /* The sweep let go of the lab file: runs by hand write to it again. */
+  if (self->lab_file != NULL && self->writer == NULL)
+    {
+      g_autoptr(GError) open_error = NULL;
+
+      self->writer = mt_lab_writer_open (self->lab_file, &open_error);
+      if (self->writer == NULL)
+        g_warning ("Could not open %s again after the sweep: %s", self->lab_file,
+                   open_error->message);
+    }
+
+  /* A sweep that was cancelled and replaced reports nothing. */
+  if (sweep != self->sweep)
+    return;
+
+  g_clear_handle_id (&self->sweep_tick_id, g_source_remove);
+  g_clear_object (&self->sweep_cancellable);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autoptr(GError) resume_error = NULL;
+
+      if (self->sweep_resume_pending)
+        {
+          /* Resumed before the pause had let go of the file. */
+          self->sweep_resume_pending = FALSE;
+          if (mt_live_session_run_sweep (self, &resume_error))
+            return;
+          self->sweep_state = MT_LIVE_SWEEP_FAILED;
+          g_clear_error (&self->sweep_error);
+          self->sweep_error = g_steal_pointer (&resume_error);
+        }
+      else if (self->sweep_state != MT_LIVE_SWEEP_PAUSED)
+        {
+          /* Paused stays paused; a cancel already forgot the sweep. */
+          self->sweep_state = MT_LIVE_SWEEP_NONE;
+        }
+    }
+  else if (error != NULL)
+    {
+      self->sweep_state = MT_LIVE_SWEEP_FAILED;
+      g_clear_error (&self->sweep_error);
+      self->sweep_error = g_steal_pointer (&error);
+    }
+  else
+    {
+      self->sweep_state = MT_LIVE_SWEEP_DONE;
+    }
+
+  g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+}
+
+static gboolean
+mt_live_session_run_sweep (MtLiveSession  *self,
+                           GError        **error)
+{
+  g_autoptr(GPtrArray) clients = g_ptr_array_new ();
+  g_autoptr(MtSweep) sweep = NULL;
+
+  if (self->runner == NULL || self->lab == NULL)
+    return mt_live_session_check_ready (self, error);
+
+  if (self->lab_file == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("A sweep writes into a lab file: open one, or save this lab first"));
+      return FALSE;
+    }
+
+  g_ptr_array_add (clients, self->client);
+  sweep = mt_sweep_new (clients, self->family, self->server->model);
+  mt_sweep_set_mode (sweep, self->server->mode);
+  mt_sweep_set_max_tokens (sweep, self->server->max_tokens);
+  mt_sweep_set_problems (sweep, self->sweep_problems);
+  mt_sweep_set_positions (sweep, (const double *)(gpointer)self->sweep_positions->data,
+                          self->sweep_positions->len);
+  mt_sweep_set_kinds (sweep, (const MtInterruptKind *)(gpointer)self->sweep_kinds->data,
+                      self->sweep_kinds->len);
+  mt_sweep_set_samples (sweep, self->sweep_samples);
+  mt_sweep_set_concurrency (sweep, self->sweep_concurrency);
+
+  if (self->n_running > 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("Runs are still streaming into the lab file: stop them or let them end first"));
+      return FALSE;
+    }
+
+  /* The sweep writes the lab file itself; it has one writer at a time. */
+  if (self->writer != NULL)
+    {
+      mt_lab_writer_close (self->writer, NULL);
+      g_clear_object (&self->writer);
+    }
+
+  g_set_object (&self->sweep, sweep);
+  g_clear_object (&self->sweep_cancellable);
+  self->sweep_cancellable = g_cancellable_new ();
+  self->sweep_state = MT_LIVE_SWEEP_RUNNING;
+  g_clear_error (&self->sweep_error);
+  memset (&self->sweep_progress, 0, sizeof self->sweep_progress);
+  self->sweep_progress.eta = -1;
+
+  mt_sweep_run_async (sweep, self->lab_file, self->sweep_cancellable, mt_live_session_sweep_cb,
+                      g_object_ref (self));
+  if (self->sweep_tick_id == 0)
+    self->sweep_tick_id = g_timeout_add (SWEEP_TICK_INTERVAL, mt_live_session_sweep_tick_cb,
+                                         self);
+  g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+  return TRUE;
+}
+
+gboolean
+mt_live_session_start_sweep (MtLiveSession          *self,
+                             GPtrArray              *problems,
+                             const double           *positions,
+                             guint                   n_positions,
+                             const MtInterruptKind  *kinds,
+                             guint                   n_kinds,
+                             guint                   samples,
+                             guint                   concurrency,
+                             GError                **error)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+  g_return_val_if_fail (problems != NULL, FALSE);
+
+  if (self->sweep_state == MT_LIVE_SWEEP_RUNNING || self->sweep_state == MT_LIVE_SWEEP_PAUSED)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("A sweep is already under way: cancel it first"));
+      return FALSE;
+    }
+
+  if (problems->len == 0 || n_positions == 0 || n_kinds == 0 || samples == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("A sweep needs at least one problem, position, kind and sample"));
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->sweep_problems, g_ptr_array_unref);
+  self->sweep_problems = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < problems->len; i++)
+    g_ptr_array_add (self->sweep_problems, g_object_ref (g_ptr_array_index (problems, i)));
+  g_clear_pointer (&self->sweep_positions, g_array_unref);
+  self->sweep_positions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_array_append_vals (self->sweep_positions, positions, n_positions);
+  g_clear_pointer (&self->sweep_kinds, g_array_unref);
+  self->sweep_kinds = g_array_new (FALSE, FALSE, sizeof (MtInterruptKind));
+  g_array_append_vals (self->sweep_kinds, kinds, n_kinds);
+  self->sweep_samples = samples;
+  self->sweep_concurrency = MAX (concurrency, 1);
+
+  return mt_live_session_run_sweep (self, error);
+}
+
+void
+mt_live_session_pause_sweep (MtLiveSession *self)
+{
+  g_return_if_fail (MT_IS_LIVE_SESSION (self));
+
+  if (self->sweep_state != MT_LIVE_SWEEP_RUNNING)
+    return;
+
+  self->sweep_state = MT_LIVE_SWEEP_PAUSED;
+  g_cancellable_cancel (self->sweep_cancellable);
+  g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+}
+
+gboolean
+mt_live_session_resume_sweep (MtLiveSession  *self,
+                              GError        **error)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+
+  if (self->sweep_state != MT_LIVE_SWEEP_PAUSED && self->sweep_state != MT_LIVE_SWEEP_FAILED)
+    return TRUE;
+
+  /* The paused run is still handing back its requests: go on when it is
+   * done. */
+  if (self->sweep_cancellable != NULL)
+    {
+      self->sweep_resume_pending = TRUE;
+      self->sweep_state = MT_LIVE_SWEEP_RUNNING;
+      g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+      return TRUE;
+    }
+
+  /* The new sweep skips every item the file already holds finished. */
+  return mt_live_session_run_sweep (self, error);
+}
+
+void
+mt_live_session_cancel_sweep (MtLiveSession *self)
+{
+  g_return_if_fail (MT_IS_LIVE_SESSION (self));
+
+  if (self->sweep_cancellable != NULL)
+    g_cancellable_cancel (self->sweep_cancellable);
+  g_clear_handle_id (&self->sweep_tick_id, g_source_remove);
+  g_clear_object (&self->sweep);
+  self->sweep_resume_pending = FALSE;
+  self->sweep_state = MT_LIVE_SWEEP_NONE;
+  g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+}
+
+MtLiveSweepState
+mt_live_session_get_sweep_state (MtLiveSession *self)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), MT_LIVE_SWEEP_NONE);
+
+  return self->sweep_state;
+}
+
+gboolean
+mt_live_session_get_sweep_progress (MtLiveSession   *self,
+                                    MtSweepProgress *progress)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+  g_return_val_if_fail (progress != NULL, FALSE);
+
+  if (self->sweep_state == MT_LIVE_SWEEP_NONE)
+    return FALSE;
+
+  *progress = self->sweep_progress;
+  return TRUE;
+}
+
+const GError *
+mt_live_session_get_sweep_error (MtLiveSession *self)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
+
+  return self->sweep_error;
 }
 
 char *

@@ -5,6 +5,7 @@
 
 #include "mt-core.h"
 #include "mt-runner.h"
+#include "mt-sweep.h"
 
 G_BEGIN_DECLS
 
@@ -112,6 +113,42 @@ double                mt_live_session_get_tokens_per_second (MtLiveSession      
 /* What went wrong and what to do about it, in words for a toast. */
 char                 *mt_live_session_describe_error     (MtLiveSession         *self,
                                                           const GError          *error);
+
+typedef enum
+{
+  MT_LIVE_SWEEP_NONE,
+  MT_LIVE_SWEEP_RUNNING,
+  MT_LIVE_SWEEP_PAUSED,
+  MT_LIVE_SWEEP_DONE,
+  MT_LIVE_SWEEP_FAILED,
+} MtLiveSweepState;
+
+/* A sweep of @problems x @samples x positions x kinds into the lab file
+ * (mt_live_session_set_lab_file(): a sweep needs one, it resumes from
+ * it). Its problems and traces join the lab as they start; progress comes
+ * with MtLiveSession::sweep-changed. */
+gboolean              mt_live_session_start_sweep        (MtLiveSession         *self,
+                                                          GPtrArray             *problems,
+                                                          const double          *positions,
+                                                          guint                  n_positions,
+                                                          const MtInterruptKind *kinds,
+                                                          guint                  n_kinds,
+                                                          guint                  samples,
+                                                          guint                  concurrency,
+                                                          GError               **error);
+/* Stops the requests in flight (their text is kept as cancelled); resume
+ * runs what is not finished yet. */
+void                  mt_live_session_pause_sweep        (MtLiveSession         *self);
+gboolean              mt_live_session_resume_sweep       (MtLiveSession         *self,
+                                                          GError               **error);
+/* Stops it and forgets it; what finished stays in the lab and its file. */
+void                  mt_live_session_cancel_sweep       (MtLiveSession         *self);
+MtLiveSweepState      mt_live_session_get_sweep_state    (MtLiveSession         *self);
+/* FALSE when there is no sweep. */
+gboolean              mt_live_session_get_sweep_progress (MtLiveSession         *self,
+                                                          MtSweepProgress       *progress);
+/* Why the sweep stopped, for MT_LIVE_SWEEP_FAILED. */
+const GError         *mt_live_session_get_sweep_error    (MtLiveSession         *self);
 
 /* The same for any request to @url (with @model), as one sentence. */
 char                 *mt_live_describe_error             (const GError          *error,

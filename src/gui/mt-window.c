@@ -10,6 +10,7 @@
 #include "mt-new-run-dialog.h"
 #include "mt-preferences-window.h"
 #include "mt-secrets.h"
+#include "mt-sweep-dialog.h"
 #include "mt-timeline.h"
 #include "mt-trace-row.h"
 #include "mt-window-private.h"
@@ -81,6 +82,11 @@ struct _MtWindow
   GtkMenuButton        *live_interrupt_button;
   GtkWidget            *live_stop_button;
   GtkEntry             *live_update_entry;
+  GtkRevealer          *live_sweep_revealer;
+  GtkLabel             *live_sweep_label;
+  GtkProgressBar       *live_sweep_progress;
+  GtkWidget            *live_sweep_pause_button;
+  GtkWidget            *live_sweep_resume_button;
 };
 
 enum {
@@ -1604,6 +1610,177 @@ mt_window_live_interrupt_shown_cb (MtWindow   *self,
     gtk_editable_set_text (GTK_EDITABLE (self->live_update_entry), update);
 }
 
+static char *
+format_duration (double seconds)
+{
+  if (seconds < 0)
+    /* Translators: the time left of a sweep, before it can be estimated */
+    return g_strdup (_("unknown"));
+  if (seconds < 60)
+    return g_strdup_printf (ngettext ("%u second", "%u seconds", (guint)ceil (seconds)),
+                            (guint)ceil (seconds));
+  if (seconds < 3600)
+    return g_strdup_printf (ngettext ("%u minute", "%u minutes", (guint)ceil (seconds / 60)),
+                            (guint)ceil (seconds / 60));
+  return g_strdup_printf (ngettext ("%u hour", "%u hours", (guint)ceil (seconds / 3600)),
+                          (guint)ceil (seconds / 3600));
+}
+
+static void
+mt_window_live_sweep_changed_cb (MtWindow      *self,
+                                 MtLiveSession *live)
+{
+  MtLiveSweepState state = mt_live_session_get_sweep_state (live);
+  MtSweepProgress progress;
+  g_autofree char *text = NULL;
+  g_autofree char *eta = NULL;
+  g_autofree char *failed = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep-pause",
+                                 state == MT_LIVE_SWEEP_RUNNING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep-resume",
+                                 state == MT_LIVE_SWEEP_PAUSED || state == MT_LIVE_SWEEP_FAILED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep-cancel",
+                                 state != MT_LIVE_SWEEP_NONE);
+  gtk_widget_set_visible (self->live_sweep_pause_button, state == MT_LIVE_SWEEP_RUNNING);
+  gtk_widget_set_visible (self->live_sweep_resume_button,
+                          state == MT_LIVE_SWEEP_PAUSED || state == MT_LIVE_SWEEP_FAILED);
+
+  if (!mt_live_session_get_sweep_progress (live, &progress))
+    {
+      gtk_revealer_set_reveal_child (self->live_sweep_revealer, FALSE);
+      return;
+    }
+
+  gtk_revealer_set_reveal_child (self->live_sweep_revealer, TRUE);
+  gtk_progress_bar_set_fraction (self->live_sweep_progress,
+                                 progress.n_total > 0 ? (double)progress.n_done / progress.n_total
+                                                      : 0);
+  eta = format_duration (progress.eta);
+  failed = g_strdup_printf (ngettext ("%u failed", "%u failed", progress.n_failed),
+                            progress.n_failed);
+
+  switch (state)
+    {
+    case MT_LIVE_SWEEP_RUNNING:
+      /* Translators: sweep progress: done, total, speed, time left, failures */
+      text = g_strdup_printf (_("Sweep: %u of %u done · %.1f tokens/s · %s left · %s"),
+                              progress.n_done, progress.n_total, progress.tokens_per_second,
+                              eta, failed);
+      break;
+    case MT_LIVE_SWEEP_PAUSED:
+      text = g_strdup_printf (_("Sweep paused: %u of %u done · %s"),
+                              progress.n_done, progress.n_total, failed);
+      break;
+    case MT_LIVE_SWEEP_DONE:
+      text = g_strdup_printf (_("Sweep finished: %u of %u done · %s"),
+                              progress.n_done, progress.n_total, failed);
+      break;
+    case MT_LIVE_SWEEP_FAILED:
+      {
+        g_autofree char *why = mt_live_session_describe_error (live,
+                                                               mt_live_session_get_sweep_error (live));
+
+        text = g_strdup_printf (_("Sweep stopped: %u of %u done · %s"),
+                                progress.n_done, progress.n_total, failed);
+        if (g_strcmp0 (self->last_toast, why) != 0)
+          mt_window_toast (self, why);
+      }
+      break;
+    case MT_LIVE_SWEEP_NONE:
+    default:
+      break;
+    }
+
+  gtk_label_set_label (self->live_sweep_label, text);
+}
+
+static void
+mt_window_live_sweep_start_cb (MtWindow      *self,
+                               MtSweepDialog *dialog)
+{
+  g_autoptr(GArray) positions = NULL;
+  g_autoptr(GArray) kinds = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+
+  if (self->lab == NULL)
+    return;
+
+  if (!mt_sweep_dialog_get_positions (dialog, &positions, &error))
+    {
+      mt_window_toast (self, error->message);
+      return;
+    }
+
+  kinds = mt_sweep_dialog_get_kinds (dialog);
+  lab_problems = mt_lab_get_problems (self->lab);
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  if (!mt_live_session_start_sweep (self->live, problems,
+                                    (const double *)(gpointer)positions->data, positions->len,
+                                    (const MtInterruptKind *)(gpointer)kinds->data, kinds->len,
+                                    mt_sweep_dialog_get_samples (dialog),
+                                    mt_sweep_dialog_get_concurrency (dialog), &error))
+    {
+      mt_window_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+sweep_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  MtSweepDialog *dialog;
+
+  if (self->lab == NULL)
+    {
+      mt_window_toast (self, _("Open a lab with problems to sweep over"));
+      return;
+    }
+
+  dialog = mt_sweep_dialog_new (GTK_WINDOW (self),
+                                g_list_model_get_n_items (mt_lab_get_problems (self->lab)));
+  g_signal_connect_object (dialog, "start", G_CALLBACK (mt_window_live_sweep_start_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sweep_pause_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  mt_live_session_pause_sweep (MT_WINDOW (widget)->live);
+}
+
+static void
+sweep_resume_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!mt_live_session_resume_sweep (self->live, &error))
+    mt_window_toast (self, error->message);
+}
+
+static void
+sweep_cancel_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  mt_live_session_cancel_sweep (MT_WINDOW (widget)->live);
+}
+
 /* The "Run" part of the marker's popover: interrupts at the marker. */
 static GtkWidget *
 mt_window_live_new_run_box (MtWindow *self,
@@ -1670,8 +1847,10 @@ mt_window_close_request (GtkWindow *window)
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
 
-  /* Streams end with what arrived kept, as Stop does. */
+  /* Streams end with what arrived kept, as Stop does; a sweep pauses,
+   * and the lab file holds what it finished for a later resume. */
   mt_live_session_stop_all (self->live);
+  mt_live_session_pause_sweep (self->live);
 
   return GTK_WINDOW_CLASS (mt_window_parent_class)->close_request (window);
 }
@@ -1814,6 +1993,11 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_interrupt_button);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_stop_button);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_update_entry);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_label);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_progress);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_pause_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_resume_button);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_item_changed_cb);
@@ -1833,6 +2017,10 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.interrupt-at", "(su)", interrupt_at_action);
   gtk_widget_class_install_action (widget_class, "win.interrupt-menu", NULL, interrupt_menu_action);
   gtk_widget_class_install_action (widget_class, "win.stop-run", NULL, stop_run_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-pause", NULL, sweep_pause_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-resume", NULL, sweep_resume_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-cancel", NULL, sweep_cancel_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.new-run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
@@ -1927,6 +2115,8 @@ mt_window_init (MtWindow *self)
                            G_CALLBACK (mt_window_live_rate_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->live, "notify::n-running",
                            G_CALLBACK (mt_window_live_rate_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "sweep-changed",
+                           G_CALLBACK (mt_window_live_sweep_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::lab", G_CALLBACK (mt_window_live_lab_changed_cb), NULL);
   g_signal_connect_object (self->timeline, "notify::trace",
                            G_CALLBACK (mt_window_live_trace_shown_cb), self, G_CONNECT_SWAPPED);
@@ -1943,6 +2133,7 @@ mt_window_init (MtWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self->transcript_scroller), scroll);
   mt_window_live_servers_changed_cb (self, "servers", self->settings);
   mt_window_live_update_controls (self);
+  mt_window_live_sweep_changed_cb (self, self->live);
 }
 
 MtWindow *

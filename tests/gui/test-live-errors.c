@@ -13,6 +13,7 @@
 
 #include "fake-server.h"
 #include "mt-new-run-dialog.h"
+#include "mt-sweep-dialog.h"
 #include "mt-window-private.h"
 
 #define WAIT_SECONDS 30
@@ -329,6 +330,250 @@ test_lab_file_gets_runs (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+static MtSweepDialog *
+find_sweep_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (MT_IS_SWEEP_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return MT_SWEEP_DIALOG (item);
+    }
+
+  return NULL;
+}
+
+static gboolean
+sweep_ended (gpointer data)
+{
+  MtLiveSweepState state = mt_live_session_get_sweep_state (data);
+
+  return state == MT_LIVE_SWEEP_DONE || state == MT_LIVE_SWEEP_FAILED;
+}
+
+typedef struct
+{
+  MtLiveSession *live;
+  guint          n_done;
+} SweepWait;
+
+static gboolean
+sweep_paused_with (gpointer data)
+{
+  SweepWait *wait = data;
+  MtSweepProgress progress;
+
+  return mt_live_session_get_sweep_progress (wait->live, &progress)
+         && mt_live_session_get_sweep_state (wait->live) == MT_LIVE_SWEEP_PAUSED
+         && progress.n_done >= wait->n_done;
+}
+
+static gboolean
+sweep_done_at_least (gpointer data)
+{
+  SweepWait *wait = data;
+  MtSweepProgress progress;
+
+  return mt_live_session_get_sweep_progress (wait->live, &progress)
+         && progress.n_done >= wait->n_done;
+}
+
+/* How many finished branch records @path holds, and whether any id has
+ * two. */
+static guint
+count_finished_branches (const char *path,
+                         gboolean   *twice)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = mt_load_report_new (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListModel *traces;
+  guint n = 0;
+
+  g_assert_true (mt_lab_file_load (lab, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  traces = mt_lab_get_traces (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (MT_IS_BRANCH (trace) && mt_trace_get_finish_reason (trace) == MT_FINISH_STOP)
+        n++;
+    }
+
+  /* A record without "partial" is final: one per id. */
+  *twice = FALSE;
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *id_at = strstr (lines[i], "\"id\":\"");
+      const char *end;
+      char *id;
+
+      if (id_at == NULL || strstr (lines[i], "\"partial\":true") != NULL
+          || strstr (lines[i], "\"type\":\"problem\"") != NULL)
+        continue;
+      id_at += strlen ("\"id\":\"");
+      end = strchr (id_at, '"');
+      id = g_strndup (id_at, end - id_at);
+      if (!g_hash_table_add (finished, id))
+        *twice = TRUE;
+    }
+
+  return n;
+}
+
+static char *
+save_problems_lab (guint n_problems)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-sweep-XXXXXX", &error);
+  char *path = g_build_filename (dir, "sweep.mtlab", NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_problems; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("gsm-%u", i + 1);
+      g_autofree char *prompt = g_strdup_printf ("What is %u plus %u?", i, i + 1);
+      g_autoptr(MtProblem) problem = mt_problem_new (id);
+
+      mt_problem_set_prompt (problem, prompt);
+      mt_problem_set_answer (problem, "1");
+      g_assert_true (mt_lab_add_problem (lab, problem));
+    }
+  g_assert_true (mt_lab_file_save (lab, path, NULL, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_lab (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+
+  g_unlink (path);
+  g_unlink (backup);
+  g_rmdir (dir);
+}
+
+static void
+open_lab (Fixture    *fixture,
+          const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  mt_window_open (fixture->window, file);
+  wait_for (not_loading, fixture->window, "the lab to load");
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, path);
+}
+
+/* 3 problems x 2 positions x 2 kinds from the dialog: all 12 branches
+ * land in the lab file, and in the window's lab. */
+static void
+test_sweep_from_dialog (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  MtSweepProgress progress;
+  MtSweepDialog *dialog;
+  gboolean twice;
+  guint n_branches = 0;
+  GListModel *traces;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  open_lab (fixture, path);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep", NULL));
+  dialog = find_sweep_dialog ();
+  g_assert_nonnull (dialog);
+  mt_sweep_dialog_set_plan (dialog, "0.3, 0.7", kinds, G_N_ELEMENTS (kinds), 1, 2);
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_null (find_sweep_dialog ());
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_true (mt_live_session_get_sweep_progress (fixture->live, &progress));
+  g_assert_cmpuint (progress.n_total, ==, 15);
+  g_assert_cmpuint (progress.n_done, ==, 15);
+  g_assert_cmpuint (progress.n_failed, ==, 0);
+
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+
+  /* The window's lab shows them too. */
+  traces = mt_lab_get_traces (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      n_branches += MT_IS_BRANCH (trace);
+    }
+  g_assert_cmpuint (n_branches, ==, 12);
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
+/* Pause keeps what finished; resume does only the rest. */
+static void
+test_sweep_pause_resume (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+  SweepWait wait;
+  gboolean twice;
+  guint requests_before;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  /* Slow enough to pause in the middle. */
+  fixture->server->interval = 20;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, &error));
+  g_assert_no_error (error);
+  wait = (SweepWait) { fixture->live, 4 };
+  wait_for (sweep_done_at_least, &wait, "4 items done");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep-pause",
+                                             NULL));
+  wait_for (sweep_paused_with, &wait, "the pause");
+  requests_before = fixture->server->requests->len;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep-resume",
+                                             NULL));
+  wait_for (sweep_ended, fixture->live, "the resumed sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+  /* Only what was left: 15 items in all, some done before the pause. */
+  g_assert_cmpuint (fixture->server->requests->len - requests_before, <=, 15 - 4);
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +593,10 @@ main (int   argc,
 
   g_test_add ("/live-errors/lab-file", Fixture, NULL, fixture_set_up,
               test_lab_file_gets_runs, fixture_tear_down);
+  g_test_add ("/live-sweep/from-dialog", Fixture, NULL, fixture_set_up,
+              test_sweep_from_dialog, fixture_tear_down);
+  g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
+              test_sweep_pause_resume, fixture_tear_down);
 
   return g_test_run ();
 }
