@@ -1652,6 +1652,12 @@ mt_window_live_sweep_changed_cb (MtWindow      *self,
       return;
     }
 
+  /* A trace the sweep is still streaming grows on screen too; finished
+   * ones are left alone, with the reader's selection. */
+  if (mt_timeline_get_trace (self->timeline) != NULL
+      && mt_trace_get_finish_reason (mt_timeline_get_trace (self->timeline)) == MT_FINISH_UNKNOWN)
+    mt_window_live_queue_refresh (self, mt_timeline_get_trace (self->timeline));
+
   gtk_revealer_set_reveal_child (self->live_sweep_revealer, TRUE);
   gtk_progress_bar_set_fraction (self->live_sweep_progress,
                                  progress.n_total > 0 ? (double)progress.n_done / progress.n_total
