@@ -51,6 +51,8 @@ struct _MtWindow
   guint                 live_tick_id;
   guint                 live_scroll_id;
   gboolean              live_follow;
+  GSignalGroup         *live_trace_signals;
+  guint                 live_n_traces;
   double                live_scroll_value;
   GtkTextMark          *live_end_mark;
 
@@ -1256,6 +1258,7 @@ mt_window_live_trace_shown_cb (MtWindow   *self,
   MtTrace *shown = mt_timeline_get_trace (timeline);
 
   self->live_follow = shown != NULL && mt_live_session_is_running (self->live, shown);
+  g_signal_group_set_target (self->live_trace_signals, shown);
   mt_window_live_update_controls (self);
 }
 
@@ -1366,6 +1369,15 @@ mt_window_live_queue_refresh (MtWindow *self,
   if (self->live_tick_id == 0)
     self->live_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), mt_window_live_tick_cb,
                                                        NULL, NULL);
+}
+
+/* The shown trace grew or ended, whoever streams it (a run, a sweep). */
+static void
+mt_window_live_shown_trace_changed_cb (MtWindow   *self,
+                                       GParamSpec *pspec,
+                                       MtTrace    *trace)
+{
+  mt_window_live_queue_refresh (self, trace);
 }
 
 static void
@@ -1652,13 +1664,19 @@ mt_window_live_sweep_changed_cb (MtWindow      *self,
       return;
     }
 
-  /* A trace the sweep is still streaming grows on screen too; finished
-   * ones are left alone, with the reader's selection. */
-  if (mt_timeline_get_trace (self->timeline) != NULL
-      && mt_trace_get_finish_reason (mt_timeline_get_trace (self->timeline)) == MT_FINISH_UNKNOWN)
-    mt_window_live_queue_refresh (self, mt_timeline_get_trace (self->timeline));
-
   gtk_revealer_set_reveal_child (self->live_sweep_revealer, TRUE);
+
+  /* New branches of the shown trace become forks on its timeline. */
+  if (self->lab != NULL
+      && g_list_model_get_n_items (mt_lab_get_traces (self->lab)) != self->live_n_traces)
+    {
+      MtTrace *shown = mt_timeline_get_trace (self->timeline);
+
+      self->live_n_traces = g_list_model_get_n_items (mt_lab_get_traces (self->lab));
+      if (shown != NULL && self->live_tick_id == 0)
+        self->live_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self),
+                                                           mt_window_live_tick_cb, NULL, NULL);
+    }
   gtk_progress_bar_set_fraction (self->live_sweep_progress,
                                  progress.n_total > 0 ? (double)progress.n_done / progress.n_total
                                                       : 0);
@@ -1893,6 +1911,7 @@ mt_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->live, self);
     }
   g_clear_object (&self->live);
+  g_clear_object (&self->live_trace_signals);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_WINDOW);
 
@@ -2047,6 +2066,9 @@ mt_window_init (MtWindow *self)
   GtkEventController *legacy;
   GtkEventController *scroll;
   GtkTextIter start;
+  static const char * const shown_trace_signals[] = {
+    "notify::reasoning", "notify::answer", "notify::finish-reason",
+  };
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -2124,6 +2146,11 @@ mt_window_init (MtWindow *self)
   g_signal_connect_object (self->live, "sweep-changed",
                            G_CALLBACK (mt_window_live_sweep_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::lab", G_CALLBACK (mt_window_live_lab_changed_cb), NULL);
+  self->live_trace_signals = g_signal_group_new (MT_TYPE_TRACE);
+  for (guint i = 0; i < G_N_ELEMENTS (shown_trace_signals); i++)
+    g_signal_group_connect_object (self->live_trace_signals, shown_trace_signals[i],
+                                   G_CALLBACK (mt_window_live_shown_trace_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
   g_signal_connect_object (self->timeline, "notify::trace",
                            G_CALLBACK (mt_window_live_trace_shown_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_menu_button_get_popover (self->live_interrupt_button), "show",
