@@ -12,10 +12,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES = \
 	appstream \
 	clang \
+	dbus-daemon \
 	desktop-file-utils \
 	flatpak-builder \
 	gcc \
 	gettext \
+	gnome-keyring \
 	imagemagick \
 	jq \
 	libadwaita-1-dev \
@@ -25,6 +27,7 @@ APT_PACKAGES = \
 	libgtk-4-dev \
 	libjson-glib-dev \
 	libpango1.0-dev \
+	libsecret-1-dev \
 	libsoup-3.0-dev \
 	librsvg2-common \
 	shared-mime-info \

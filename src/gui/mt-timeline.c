@@ -1458,6 +1458,49 @@ mt_timeline_set_trace (MtTimeline *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRACE]);
 }
 
+/**
+ * mt_timeline_reload:
+ * @self: a #MtTimeline
+ *
+ * Lays out the current trace again after its text changed (a live run
+ * streaming into it). The marker stays where it was, the view keeps the
+ * window the user zoomed to, or keeps showing the whole trace as it grows.
+ * Branches and marks are the caller's to set again.
+ */
+void
+mt_timeline_reload (MtTimeline *self)
+{
+  g_autoptr(MtTrace) trace = NULL;
+  MtTimelineRange view;
+  gboolean whole;
+  guint marker;
+
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  if (self->data->trace == NULL)
+    return;
+
+  trace = g_object_ref (self->data->trace);
+  view = self->layout.view;
+  whole = view.first < 0 || (view.first <= 0 && view.last >= total_tokens (self));
+  marker = self->marker_position;
+
+  g_clear_pointer (&self->data, mt_timeline_data_free);
+  self->data = mt_timeline_data_new (trace);
+  self->hover_emitted = G_MAXUINT;
+  self->drag_branch = NULL;
+
+  self->marker_position = G_MAXUINT;
+  move_marker (self, marker, FALSE);
+
+  if (whole)
+    reset_view (self);
+  else
+    mt_timeline_set_visible_range (self, view.first, view.last);
+  update_actions (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
 void
 mt_timeline_set_branches (MtTimeline       *self,
                           MtBranch * const *branches,

@@ -21,6 +21,9 @@ GtkWidget             *mt_timeline_new                 (void);
 MtTrace               *mt_timeline_get_trace           (MtTimeline            *self);
 void                   mt_timeline_set_trace           (MtTimeline            *self,
                                                         MtTrace               *trace);
+/* Lays out the same trace again after it grew (a live run); keeps the
+ * marker and a zoomed view. Branches and marks are set again after. */
+void                   mt_timeline_reload              (MtTimeline            *self);
 /* The branches that continue the trace, drawn as forks at their interrupt. */
 void                   mt_timeline_set_branches        (MtTimeline            *self,
                                                         MtBranch * const      *branches,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mt-lab-loader.h"
+#include "mt-live-session.h"
 #include "mt-timeline.h"
 #include "mt-window.h"
 
@@ -73,5 +74,7 @@ void           _mt_window_set_presentation   (MtWindow              *self,
 GtkTextView   *_mt_window_get_transcript_view (MtWindow             *self);
 /* The "save changes?" dialog while it is up. */
 AdwMessageDialog *_mt_window_get_close_dialog (MtWindow             *self);
+
+MtLiveSession *_mt_window_get_live_session   (MtWindow   *self);
 
 G_END_DECLS

@@ -8,6 +8,11 @@
 
 #include "mt-compare-view.h"
 #include "mt-lab-loader.h"
+#include "mt-live-session.h"
+#include "mt-new-run-dialog.h"
+#include "mt-preferences-window.h"
+#include "mt-secrets.h"
+#include "mt-sweep-dialog.h"
 #include "mt-timeline.h"
 #include "mt-trace-row.h"
 #include "mt-window-private.h"
@@ -48,6 +53,14 @@ struct _MtWindow
   GArray               *sections;
   GPtrArray            *branches;
   guint                 follow_id;
+  MtLiveSession        *live;
+  guint                 live_tick_id;
+  guint                 live_scroll_id;
+  gboolean              live_follow;
+  GSignalGroup         *live_trace_signals;
+  guint                 live_n_traces;
+  double                live_scroll_value;
+  GtkTextMark          *live_end_mark;
 
   /* Verdicts and diagnoses come from a worker, a chunk at a time. */
   GHashTable           *judgements;    /* MtTrace -> MtTraceJudgement */
@@ -101,6 +114,15 @@ struct _MtWindow
   MtCompareView        *compare_view;
   GtkToggleButton      *play_button;
   GtkToggleButton      *presentation_button;
+  GtkLabel             *live_rate_label;
+  GtkMenuButton        *live_interrupt_button;
+  GtkWidget            *live_stop_button;
+  GtkEntry             *live_update_entry;
+  GtkRevealer          *live_sweep_revealer;
+  GtkLabel             *live_sweep_label;
+  GtkProgressBar       *live_sweep_progress;
+  GtkWidget            *live_sweep_pause_button;
+  GtkWidget            *live_sweep_resume_button;
 };
 
 enum {
@@ -716,8 +738,11 @@ branch_get_fraction (MtBranch *branch,
   return n_reasoning > 0 ? (double)mt_interrupt_get_token_index (interrupt) / n_reasoning : 0;
 }
 
-/* Until interrupts can be run from here, the marker's activation lists
- * what was already recorded near it. */
+static GtkWidget *mt_window_live_new_run_box (MtWindow *self,
+                                              guint     token_index);
+
+/* The marker's activation lists what was already recorded near it and,
+ * with a server set up, runs a new interrupt there. */
 static void
 timeline_interrupt_activated_cb (MtWindow   *self,
                                  guint       token_index,
@@ -789,6 +814,9 @@ timeline_interrupt_activated_cb (MtWindow   *self,
       gtk_widget_add_css_class (label, "dim-label");
       gtk_box_append (GTK_BOX (box), label);
     }
+
+  if (mt_live_session_has_server (self->live))
+    gtk_box_append (GTK_BOX (box), mt_window_live_new_run_box (self, token_index));
 
   popover = gtk_popover_new ();
   gtk_widget_add_css_class (popover, "nearby-branches");
@@ -1954,6 +1982,29 @@ mt_window_show_lab (MtWindow   *self,
   gtk_widget_grab_focus (GTK_WIDGET (self->trace_list));
 }
 
+/* Live runs append to the lab file they belong to, when the window opened
+ * exactly one. */
+static void
+mt_window_live_lab_loaded (MtWindow  *self,
+                           MtLabLoad *load)
+{
+  const MtLoadReport *report = load->reports->len == 1 ? g_ptr_array_index (load->reports, 0)
+                                                       : NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = report != NULL && g_strcmp0 (report->format, "lab") == 0 ? report->path
+                                                                             : NULL;
+
+  if (!mt_live_session_set_lab_file (self->live, path, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s says why the lab file cannot be written */
+      message = g_strdup_printf (_("Live runs will not be saved to the lab file: %s"),
+                                 error->message);
+      mt_window_toast (self, message);
+    }
+}
+
 static void
 mt_window_load_cb (GObject      *object,
                    GAsyncResult *result,
@@ -2005,6 +2056,7 @@ mt_window_load_cb (GObject      *object,
       mt_window_show_lab (self, load->lab, title,
                           load->reports->len == 1 && load->failures->len == 0
                           && g_strcmp0 (first->format, "lab") == 0 ? first->path : NULL);
+      mt_window_live_lab_loaded (self, load);
 
       if ((skipped = mt_lab_load_describe_skipped (load)))
         mt_window_toast (self, skipped);
@@ -2095,6 +2147,636 @@ find_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Live runs                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The transcript follows the streaming head while its end is within this
+ * many pixels of the bottom; scrolling further up stops that. */
+#define LIVE_FOLLOW_SLACK 48
+
+static void
+mt_window_live_update_controls (MtWindow *self)
+{
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  gboolean has_server = mt_live_session_has_server (self->live);
+  gboolean running = shown != NULL && mt_live_session_is_running (self->live, shown);
+  guint n_running = mt_live_session_get_n_running (self->live);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.interrupt-run",
+                                 has_server && shown != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.interrupt-at",
+                                 has_server && shown != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.interrupt-menu",
+                                 has_server && shown != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-run", running);
+  gtk_widget_set_visible (GTK_WIDGET (self->live_stop_button), running);
+  gtk_widget_set_visible (GTK_WIDGET (self->live_interrupt_button), has_server && shown != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->live_rate_label), n_running > 0);
+}
+
+/* A stream shown anew is followed from its head. */
+static void
+mt_window_live_trace_shown_cb (MtWindow   *self,
+                               GParamSpec *pspec,
+                               MtTimeline *timeline)
+{
+  MtTrace *shown = mt_timeline_get_trace (timeline);
+
+  self->live_follow = shown != NULL && mt_live_session_is_running (self->live, shown);
+  g_signal_group_set_target (self->live_trace_signals, shown);
+  mt_window_live_update_controls (self);
+}
+
+static void
+mt_window_live_rate_changed_cb (MtWindow      *self,
+                                GParamSpec    *pspec,
+                                MtLiveSession *live)
+{
+  g_autofree char *text = NULL;
+  guint n_running = mt_live_session_get_n_running (live);
+
+  /* Translators: the live read-out in the header: streams and speed */
+  text = g_strdup_printf (ngettext ("%u stream · %.1f tokens/s", "%u streams · %.1f tokens/s",
+                                    n_running),
+                          n_running, mt_live_session_get_tokens_per_second (live));
+  gtk_label_set_label (self->live_rate_label, text);
+  mt_window_live_update_controls (self);
+}
+
+static gboolean
+mt_window_live_scroll_cb (gpointer user_data)
+{
+  MtWindow *self = user_data;
+
+  self->live_scroll_id = 0;
+  if (self->live_follow)
+    gtk_text_view_scroll_to_mark (self->text_view, self->live_end_mark, 0.0, TRUE, 0.0, 1.0);
+  else
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->transcript_scroller),
+                              self->live_scroll_value);
+  return G_SOURCE_REMOVE;
+}
+
+/* Scrolling up leaves the head; scrolling back down to the end follows it
+ * again. */
+static gboolean
+mt_window_live_scroll_event_cb (MtWindow                 *self,
+                                double                    dx,
+                                double                    dy,
+                                GtkEventControllerScroll *controller)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->transcript_scroller);
+
+  if (dy < 0)
+    self->live_follow = FALSE;
+  else if (dy > 0
+           && gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment)
+              >= gtk_adjustment_get_upper (adjustment) - LIVE_FOLLOW_SLACK)
+    self->live_follow = TRUE;
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+mt_window_live_tick_cb (GtkWidget     *widget,
+                        GdkFrameClock *frame_clock,
+                        gpointer       user_data)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  MtTrace *trace = mt_timeline_get_trace (self->timeline);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->transcript_scroller);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  double value = gtk_adjustment_get_value (adjustment);
+  gboolean follow;
+  GtkTextIter end;
+
+  self->live_tick_id = 0;
+  if (trace == NULL)
+    return G_SOURCE_REMOVE;
+
+  follow = self->live_follow;
+
+  /* The same trace, longer: lay it out again and refill the transcript. */
+  mt_timeline_reload (self->timeline);
+  mt_window_show_trace (self, trace);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark (buffer, self->live_end_mark, &end);
+  /* Back to the head, or to where the reader was. Scrolling in the middle
+   * of a frame leaves the scrollbar without an allocation when it paints:
+   * scroll once the frame is done. */
+  if (!follow && self->live_scroll_id == 0)
+    self->live_scroll_value = value;
+  if (self->live_scroll_id == 0)
+    self->live_scroll_id = g_idle_add_full (G_PRIORITY_LOW, mt_window_live_scroll_cb, self, NULL);
+
+  mt_window_live_update_controls (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Repaints on the next frame when @trace is what the window shows, or
+ * forks from it; many changes in one frame cost one repaint. */
+static void
+mt_window_live_queue_refresh (MtWindow *self,
+                              MtTrace  *trace)
+{
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+
+  if (shown == NULL || trace == NULL)
+    return;
+
+  if (trace != shown
+      && !(MT_IS_BRANCH (trace) && (mt_branch_get_parent (MT_BRANCH (trace)) == shown
+                                    || g_strcmp0 (mt_branch_get_parent_id (MT_BRANCH (trace)),
+                                                  mt_trace_get_id (shown)) == 0)))
+    return;
+
+  if (self->live_tick_id == 0)
+    self->live_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), mt_window_live_tick_cb,
+                                                       NULL, NULL);
+}
+
+/* The shown trace grew or ended, whoever streams it (a run, a sweep). */
+static void
+mt_window_live_shown_trace_changed_cb (MtWindow   *self,
+                                       GParamSpec *pspec,
+                                       MtTrace    *trace)
+{
+  mt_window_live_queue_refresh (self, trace);
+}
+
+static void
+mt_window_live_run_changed_cb (MtWindow      *self,
+                               MtTrace       *trace,
+                               MtLiveSession *live)
+{
+  mt_window_live_queue_refresh (self, trace);
+}
+
+static void
+mt_window_live_run_finished_cb (MtWindow      *self,
+                                MtTrace       *trace,
+                                const GError  *error,
+                                MtLiveSession *live)
+{
+  if (error != NULL)
+    {
+      g_autofree char *message = mt_live_session_describe_error (live, error);
+
+      mt_window_toast (self, message);
+    }
+
+  mt_window_live_queue_refresh (self, trace);
+  mt_window_live_update_controls (self);
+}
+
+static void
+mt_window_live_lookup_key_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  g_autoptr(MtWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) servers = NULL;
+  g_autofree char *key = NULL;
+
+  /* Without a keyring the server is used without a key: most local
+   * servers need none, and one that does answers 401, which says to set
+   * the key in Preferences (where a missing keyring is reported). */
+  key = mt_secrets_lookup_finish (result, &error);
+  if (error != NULL)
+    g_debug ("No API key from the keyring: %s", error->message);
+
+  if (self->live == NULL)
+    return;
+
+  /* The list may have changed while the keyring answered. */
+  servers = mt_server_config_load_all (self->settings);
+  if (servers->len == 0)
+    return;
+
+  g_clear_error (&error);
+  if (!mt_live_session_set_server (self->live, g_ptr_array_index (servers, 0), key, &error))
+    mt_window_toast (self, error->message);
+  mt_window_live_update_controls (self);
+}
+
+static void
+mt_window_live_servers_changed_cb (MtWindow   *self,
+                                   const char *key,
+                                   GSettings  *settings)
+{
+  g_autoptr(GPtrArray) servers = mt_server_config_load_all (settings);
+  const MtServerConfig *first;
+
+  if (servers->len == 0)
+    {
+      mt_live_session_set_server (self->live, NULL, NULL, NULL);
+      mt_window_live_update_controls (self);
+      return;
+    }
+
+  first = g_ptr_array_index (servers, 0);
+  mt_secrets_lookup_async (first->url, NULL, mt_window_live_lookup_key_cb, g_object_ref (self));
+}
+
+static void
+mt_window_live_lab_changed_cb (MtWindow   *self,
+                               GParamSpec *pspec,
+                               gpointer    unused)
+{
+  mt_live_session_set_lab (self->live, self->lab);
+}
+
+static void
+mt_window_live_start_cb (MtWindow       *self,
+                         MtNewRunDialog *dialog)
+{
+  g_autoptr(MtProblem) problem = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  MtTrace *trace;
+
+  if (self->lab == NULL)
+    {
+      g_autoptr(MtLab) lab = mt_lab_new ();
+
+      mt_window_show_lab (self, lab, _("Untitled Lab"), NULL);
+    }
+
+  id = mt_lab_make_id (self->lab, "typed");
+  problem = mt_new_run_dialog_dup_problem (dialog, id);
+  trace = mt_live_session_run (self->live, problem, mt_new_run_dialog_get_scenario (dialog),
+                               &error);
+  if (trace == NULL)
+    {
+      if (error != NULL)
+        mt_window_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  mt_window_select_trace (self, trace);
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  mt_window_live_update_controls (self);
+}
+
+static void
+new_run_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  MtProblem *problem = NULL;
+  MtNewRunDialog *dialog;
+
+  if (shown != NULL)
+    {
+      problem = mt_trace_get_problem (shown);
+      if (problem == NULL && self->lab != NULL && mt_trace_get_problem_id (shown) != NULL)
+        problem = mt_lab_lookup_problem (self->lab, mt_trace_get_problem_id (shown));
+    }
+
+  dialog = mt_new_run_dialog_new (GTK_WINDOW (self), problem,
+                                  mt_live_session_get_server (self->live));
+  g_signal_connect_object (dialog, "start", G_CALLBACK (mt_window_live_start_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  MtPreferencesWindow *preferences = mt_preferences_window_new (GTK_WINDOW (self), self->settings);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+mt_window_live_interrupt (MtWindow        *self,
+                          MtInterruptKind  kind,
+                          guint            token_index)
+{
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  g_autoptr(GError) error = NULL;
+  const char *text = NULL;
+
+  if (shown == NULL)
+    return;
+
+  if (kind == MT_INTERRUPT_UPDATE || kind == MT_INTERRUPT_GUIDED_UPDATE
+      || kind == MT_INTERRUPT_UPDATE_SPEEDUP)
+    text = gtk_editable_get_text (GTK_EDITABLE (self->live_update_entry));
+
+  if (mt_live_session_interrupt (self->live, shown, kind, token_index, text, &error) == NULL
+      && error != NULL)
+    mt_window_toast (self, error->message);
+
+  gtk_menu_button_popdown (self->live_interrupt_button);
+  mt_window_live_queue_refresh (self, shown);
+}
+
+static void
+interrupt_run_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  MtInterruptKind kind;
+
+  if (shown == NULL || !mt_interrupt_kind_from_string (g_variant_get_string (param, NULL), &kind))
+    return;
+
+  /* The head: everything the trace has streamed so far. */
+  mt_window_live_interrupt (self, kind, mt_trace_get_n_reasoning_tokens (shown));
+}
+
+static void
+interrupt_at_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  const char *name;
+  MtInterruptKind kind;
+  guint32 token_index;
+
+  g_variant_get (param, "(&su)", &name, &token_index);
+  if (!mt_interrupt_kind_from_string (name, &kind))
+    return;
+
+  mt_window_live_interrupt (self, kind, token_index);
+}
+
+static void
+interrupt_menu_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+
+  gtk_menu_button_popup (self->live_interrupt_button);
+}
+
+static void
+stop_run_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+
+  mt_live_session_stop (self->live, mt_timeline_get_trace (self->timeline));
+}
+
+static void
+mt_window_live_interrupt_shown_cb (MtWindow   *self,
+                                   GtkPopover *popover)
+{
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  MtProblem *problem = shown != NULL ? mt_trace_get_problem (shown) : NULL;
+  const char *update = problem != NULL ? mt_problem_get_update (problem) : NULL;
+
+  /* The benchmark's own update, when the problem has one. */
+  if (update != NULL
+      && *gtk_editable_get_text (GTK_EDITABLE (self->live_update_entry)) == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->live_update_entry), update);
+}
+
+static char *
+format_duration (double seconds)
+{
+  if (seconds < 0)
+    /* Translators: the time left of a sweep, before it can be estimated */
+    return g_strdup (_("unknown"));
+  if (seconds < 60)
+    return g_strdup_printf (ngettext ("%u second", "%u seconds", (guint)ceil (seconds)),
+                            (guint)ceil (seconds));
+  if (seconds < 3600)
+    return g_strdup_printf (ngettext ("%u minute", "%u minutes", (guint)ceil (seconds / 60)),
+                            (guint)ceil (seconds / 60));
+  return g_strdup_printf (ngettext ("%u hour", "%u hours", (guint)ceil (seconds / 3600)),
+                          (guint)ceil (seconds / 3600));
+}
+
+static void
+mt_window_live_sweep_changed_cb (MtWindow      *self,
+                                 MtLiveSession *live)
+{
+  MtLiveSweepState state = mt_live_session_get_sweep_state (live);
+  MtSweepProgress progress;
+  g_autofree char *text = NULL;
+  g_autofree char *eta = NULL;
+  g_autofree char *failed = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep-pause",
+                                 state == MT_LIVE_SWEEP_RUNNING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep-resume",
+                                 state == MT_LIVE_SWEEP_PAUSED || state == MT_LIVE_SWEEP_FAILED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sweep-cancel",
+                                 state != MT_LIVE_SWEEP_NONE);
+  gtk_widget_set_visible (self->live_sweep_pause_button, state == MT_LIVE_SWEEP_RUNNING);
+  gtk_widget_set_visible (self->live_sweep_resume_button,
+                          state == MT_LIVE_SWEEP_PAUSED || state == MT_LIVE_SWEEP_FAILED);
+
+  if (!mt_live_session_get_sweep_progress (live, &progress))
+    {
+      gtk_revealer_set_reveal_child (self->live_sweep_revealer, FALSE);
+      return;
+    }
+
+  gtk_revealer_set_reveal_child (self->live_sweep_revealer, TRUE);
+
+  /* New branches of the shown trace become forks on its timeline. */
+  if (self->lab != NULL
+      && g_list_model_get_n_items (mt_lab_get_traces (self->lab)) != self->live_n_traces)
+    {
+      MtTrace *shown = mt_timeline_get_trace (self->timeline);
+
+      self->live_n_traces = g_list_model_get_n_items (mt_lab_get_traces (self->lab));
+      if (shown != NULL && self->live_tick_id == 0)
+        self->live_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self),
+                                                           mt_window_live_tick_cb, NULL, NULL);
+    }
+  gtk_progress_bar_set_fraction (self->live_sweep_progress,
+                                 progress.n_total > 0 ? (double)progress.n_done / progress.n_total
+                                                      : 0);
+  eta = format_duration (progress.eta);
+  failed = g_strdup_printf (ngettext ("%u failed", "%u failed", progress.n_failed),
+                            progress.n_failed);
+
+  switch (state)
+    {
+    case MT_LIVE_SWEEP_RUNNING:
+      /* Translators: sweep progress: done, total, speed, time left, failures */
+      text = g_strdup_printf (_("Sweep: %u of %u done · %.1f tokens/s · %s left · %s"),
+                              progress.n_done, progress.n_total, progress.tokens_per_second,
+                              eta, failed);
+      break;
+    case MT_LIVE_SWEEP_PAUSED:
+      text = g_strdup_printf (_("Sweep paused: %u of %u done · %s"),
+                              progress.n_done, progress.n_total, failed);
+      break;
+    case MT_LIVE_SWEEP_DONE:
+      text = g_strdup_printf (_("Sweep finished: %u of %u done · %s"),
+                              progress.n_done, progress.n_total, failed);
+      break;
+    case MT_LIVE_SWEEP_FAILED:
+      {
+        g_autofree char *why = mt_live_session_describe_error (live,
+                                                               mt_live_session_get_sweep_error (live));
+
+        text = g_strdup_printf (_("Sweep stopped: %u of %u done · %s"),
+                                progress.n_done, progress.n_total, failed);
+        if (g_strcmp0 (self->last_toast, why) != 0)
+          mt_window_toast (self, why);
+      }
+      break;
+    case MT_LIVE_SWEEP_NONE:
+    default:
+      break;
+    }
+
+  gtk_label_set_label (self->live_sweep_label, text);
+}
+
+static void
+mt_window_live_sweep_start_cb (MtWindow      *self,
+                               MtSweepDialog *dialog)
+{
+  g_autoptr(GArray) positions = NULL;
+  g_autoptr(GArray) kinds = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+
+  if (self->lab == NULL)
+    return;
+
+  if (!mt_sweep_dialog_get_positions (dialog, &positions, &error))
+    {
+      mt_window_toast (self, error->message);
+      return;
+    }
+
+  kinds = mt_sweep_dialog_get_kinds (dialog);
+  lab_problems = mt_lab_get_problems (self->lab);
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  if (!mt_live_session_start_sweep (self->live, problems,
+                                    (const double *)(gpointer)positions->data, positions->len,
+                                    (const MtInterruptKind *)(gpointer)kinds->data, kinds->len,
+                                    mt_sweep_dialog_get_samples (dialog),
+                                    mt_sweep_dialog_get_concurrency (dialog), &error))
+    {
+      mt_window_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+sweep_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  MtSweepDialog *dialog;
+
+  if (self->lab == NULL)
+    {
+      mt_window_toast (self, _("Open a lab with problems to sweep over"));
+      return;
+    }
+
+  dialog = mt_sweep_dialog_new (GTK_WINDOW (self),
+                                g_list_model_get_n_items (mt_lab_get_problems (self->lab)));
+  g_signal_connect_object (dialog, "start", G_CALLBACK (mt_window_live_sweep_start_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sweep_pause_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  mt_live_session_pause_sweep (MT_WINDOW (widget)->live);
+}
+
+static void
+sweep_resume_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!mt_live_session_resume_sweep (self->live, &error))
+    mt_window_toast (self, error->message);
+}
+
+static void
+sweep_cancel_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  mt_live_session_cancel_sweep (MT_WINDOW (widget)->live);
+}
+
+/* The "Run" part of the marker's popover: interrupts at the marker. */
+static GtkWidget *
+mt_window_live_new_run_box (MtWindow *self,
+                            guint     token_index)
+{
+  static const MtInterruptKind kinds[] = {
+    MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP, MT_INTERRUPT_UPDATE,
+  };
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  MtProblem *problem = shown != NULL ? mt_trace_get_problem (shown) : NULL;
+  GtkWidget *box;
+  GtkWidget *label;
+  GtkWidget *buttons;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  label = gtk_label_new (_("Run an Interrupt Here"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (buttons, "linked");
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      GtkWidget *button;
+
+      /* An update needs its text: the problem's own. */
+      if (kinds[i] == MT_INTERRUPT_UPDATE
+          && (problem == NULL || mt_problem_get_update (problem) == NULL))
+        continue;
+
+      button = gtk_button_new_with_label (mt_timeline_get_kind_label (kinds[i]));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.interrupt-at");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(su)",
+                                        mt_interrupt_kind_to_string (kinds[i]), token_index);
+      gtk_widget_set_hexpand (button, TRUE);
+      gtk_box_append (GTK_BOX (buttons), button);
+    }
+  gtk_box_append (GTK_BOX (box), buttons);
+
+  if (problem != NULL && mt_problem_get_update (problem) != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->live_update_entry), mt_problem_get_update (problem));
+
+  return box;
+}
+
 static gboolean
 mt_window_close_request (GtkWindow *window)
 {
@@ -2121,6 +2803,11 @@ mt_window_close_request (GtkWindow *window)
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
+
+  /* Streams end with what arrived kept, as Stop does; a sweep pauses,
+   * and the lab file holds what it finished for a later resume. */
+  mt_live_session_stop_all (self->live);
+  mt_live_session_pause_sweep (self->live);
 
   return GTK_WINDOW_CLASS (mt_window_parent_class)->close_request (window);
 }
@@ -2150,6 +2837,18 @@ mt_window_dispose (GObject *object)
     g_cancellable_cancel (self->judge_cancellable);
   if (self->close_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->close_dialog));
+
+  if (self->live_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->live_tick_id);
+  self->live_tick_id = 0;
+  g_clear_handle_id (&self->live_scroll_id, g_source_remove);
+  if (self->live != NULL)
+    {
+      mt_live_session_stop_all (self->live);
+      g_signal_handlers_disconnect_by_data (self->live, self);
+    }
+  g_clear_object (&self->live);
+  g_clear_object (&self->live_trace_signals);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_WINDOW);
 
@@ -2345,6 +3044,15 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, presentation_button);
   gtk_widget_class_bind_template_callback (widget_class, play_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, presentation_toggled_cb);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_rate_label);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_interrupt_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_stop_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_update_entry);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_label);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_progress);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_pause_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_resume_button);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, trace_item_setup_cb);
@@ -2372,6 +3080,23 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.save-as", NULL);
+  gtk_widget_class_install_action (widget_class, "win.new-run", NULL, new_run_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.interrupt-run", "s", interrupt_run_action);
+  gtk_widget_class_install_action (widget_class, "win.interrupt-at", "(su)", interrupt_at_action);
+  gtk_widget_class_install_action (widget_class, "win.interrupt-menu", NULL, interrupt_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-run", NULL, stop_run_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, sweep_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-pause", NULL, sweep_pause_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-resume", NULL, sweep_resume_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-cancel", NULL, sweep_cancel_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.new-run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
+                                       "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK,
+                                       "win.interrupt-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK,
+                                       "win.stop-run", NULL);
 
   g_type_ensure (MT_TYPE_TRACE_ROW);
   g_type_ensure (MT_TYPE_TIMELINE);
@@ -2384,7 +3109,11 @@ mt_window_init (MtWindow *self)
   GtkTextBuffer *buffer;
   GtkDropTarget *drop_target;
   GtkEventController *legacy;
+  GtkEventController *scroll;
   GtkTextIter start;
+  static const char * const shown_trace_signals[] = {
+    "notify::reasoning", "notify::answer", "notify::finish-reason",
+  };
 
   static const GActionEntry compare_entries[] = {
     { "compare", NULL, NULL, "false", compare_change_state },
@@ -2463,6 +3192,45 @@ mt_window_init (MtWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-filters", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", FALSE);
+
+  /* Live runs: the session follows the open lab and the first server. */
+  self->live = mt_live_session_new ();
+  gtk_text_buffer_get_end_iter (buffer, &start);
+  self->live_end_mark = gtk_text_buffer_create_mark (buffer, "live-end", &start, FALSE);
+  g_signal_connect_object (self->live, "run-changed", G_CALLBACK (mt_window_live_run_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "run-started", G_CALLBACK (mt_window_live_run_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "run-finished",
+                           G_CALLBACK (mt_window_live_run_finished_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "notify::tokens-per-second",
+                           G_CALLBACK (mt_window_live_rate_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "notify::n-running",
+                           G_CALLBACK (mt_window_live_rate_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "sweep-changed",
+                           G_CALLBACK (mt_window_live_sweep_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::lab", G_CALLBACK (mt_window_live_lab_changed_cb), NULL);
+  self->live_trace_signals = g_signal_group_new (MT_TYPE_TRACE);
+  for (guint i = 0; i < G_N_ELEMENTS (shown_trace_signals); i++)
+    g_signal_group_connect_object (self->live_trace_signals, shown_trace_signals[i],
+                                   G_CALLBACK (mt_window_live_shown_trace_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "notify::trace",
+                           G_CALLBACK (mt_window_live_trace_shown_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_menu_button_get_popover (self->live_interrupt_button), "show",
+                           G_CALLBACK (mt_window_live_interrupt_shown_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::servers",
+                           G_CALLBACK (mt_window_live_servers_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (scroll, "scroll", G_CALLBACK (mt_window_live_scroll_event_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->transcript_scroller), scroll);
+  mt_window_live_servers_changed_cb (self, "servers", self->settings);
+  mt_window_live_update_controls (self);
+  mt_window_live_sweep_changed_cb (self, self->live);
 }
 
 MtWindow *
@@ -2767,4 +3535,12 @@ _mt_window_get_transcript_view (MtWindow *self)
   g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
 
   return self->text_view;
+}
+
+MtLiveSession *
+_mt_window_get_live_session (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), NULL);
+
+  return self->live;
 }

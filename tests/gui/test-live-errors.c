@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the window says when a live run fails: a refused key, a storm of
+ * 429s, a model the server does not have, against an in-process server
+ * (tests/fake-server.c) that answers exactly so. The failed run is marked
+ * with its error; everything else stays as it was. */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "fake-server.h"
+#include "mt-new-run-dialog.h"
+#include "mt-sweep-dialog.h"
+#include "mt-window-private.h"
+
+#define WAIT_SECONDS 30
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (timeout_id);
+}
+
+static gboolean
+has_server (gpointer data)
+{
+  return mt_live_session_has_server (data);
+}
+
+static gboolean
+nothing_running (gpointer data)
+{
+  return mt_live_session_get_n_running (data) == 0;
+}
+
+/* Completions fail with this status; 0 lets them through. */
+static void
+status_script (const FakeRequest *request,
+               FakeReply         *reply,
+               gpointer           user_data)
+{
+  guint status = GPOINTER_TO_UINT (user_data);
+
+  if (status != 0)
+    {
+      reply->end = FAKE_END_STATUS;
+      reply->status = status;
+      return;
+    }
+
+  fake_reply_add_tokens (reply, "Let", " me", " think", ".", "</think>", "\n\n", "42", NULL);
+  reply->finish_reason = "stop";
+}
+
+typedef struct
+{
+  FakeServer    *server;
+  MtWindow      *window;
+  MtLiveSession *live;
+  MtLab         *lab;
+  MtTrace       *recorded;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *entry = NULL;
+  g_autoptr(MtTrace) recorded = mt_trace_new ("recorded");
+
+  fixture->server = fake_server_new ();
+  fixture->server->script = status_script;
+
+  entry = g_strdup_printf ("Fake|%s|qwen3-8b|completions||", fixture->server->url);
+  g_settings_set_strv (settings, "servers", (const char * const[]) { entry, NULL });
+
+  /* A finished trace that must come through every failure untouched. */
+  fixture->lab = mt_lab_new ();
+  mt_trace_set_reasoning (recorded, "Recorded earlier.");
+  mt_trace_set_answer (recorded, "42");
+  mt_trace_set_finish_reason (recorded, MT_FINISH_STOP);
+  g_assert_true (mt_lab_add_trace (fixture->lab, recorded));
+  fixture->recorded = recorded;
+
+  fixture->window = mt_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  _mt_window_set_lab (fixture->window, fixture->lab, "Errors");
+  fixture->live = _mt_window_get_live_session (fixture->window);
+  wait_for (has_server, fixture->live, "the saved server");
+  /* A storm of 429s ends after two tries, quickly. */
+  mt_live_session_set_retries (fixture->live, 2, 10);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&fixture->lab);
+  g_clear_pointer (&fixture->server, fake_server_free);
+}
+
+static MtTrace *
+run_failing (Fixture *fixture,
+             guint    status)
+{
+  g_autoptr(MtProblem) problem = mt_problem_new ("p1");
+  g_autoptr(GError) error = NULL;
+  MtTrace *trace;
+
+  fixture->server->script_data = GUINT_TO_POINTER (status);
+  mt_problem_set_prompt (problem, "What is 6 times 7?");
+  trace = mt_live_session_run (fixture->live, problem, MT_INTERRUPT_CUSTOM, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (trace);
+  wait_for (nothing_running, fixture->live, "the run to end");
+
+  return trace;
+}
+
+static void
+assert_failed (Fixture    *fixture,
+               MtTrace    *trace,
+               int         code,
+               const char *said)
+{
+  const GError *error = mt_live_session_get_error (fixture->live, trace);
+  const char *toast = _mt_window_get_last_toast (fixture->window);
+
+  g_assert_error ((GError *)error, MT_CLIENT_ERROR, code);
+  /* The run is marked with its error. */
+  g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_ERROR);
+  g_assert_nonnull (strstr (mt_trace_get_split_note (trace), "stopped by an error"));
+  /* The window says what happened and what to do. */
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (toast, said));
+  /* Everything else is as it was. */
+  g_assert_cmpint (mt_trace_get_finish_reason (fixture->recorded), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (fixture->recorded), ==, "Recorded earlier.");
+}
+
+static void
+test_errors_unauthorized (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  MtTrace *trace = run_failing (fixture, 401);
+
+  assert_failed (fixture, trace, MT_CLIENT_ERROR_UNAUTHORIZED,
+                 "refused the API key: enter the right key in Preferences");
+}
+
+static void
+test_errors_rate_limited (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  MtTrace *trace = run_failing (fixture, 429);
+
+  assert_failed (fixture, trace, MT_CLIENT_ERROR_RATE_LIMITED, "run fewer at once");
+  g_assert_cmpuint (fixture->server->requests->len, ==, 2);
+}
+
+static void
+test_errors_wrong_model (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  MtTrace *trace = run_failing (fixture, 404);
+
+  assert_failed (fixture, trace, MT_CLIENT_ERROR_NOT_FOUND,
+                 "has no model “qwen3-8b”: pick one of its models in Preferences");
+}
+
+static MtNewRunDialog *
+find_new_run_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (MT_IS_NEW_RUN_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return MT_NEW_RUN_DIALOG (item);
+    }
+
+  return NULL;
+}
+
+/* A branch that fails is marked; its trunk is not. */
+static void
+test_errors_branch (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reasoning = NULL;
+  MtNewRunDialog *dialog;
+  MtTrace *trunk;
+  MtBranch *branch;
+
+  /* The trunk, started from the window, so that the window shows it. */
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-run", NULL));
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+  mt_new_run_dialog_set_typed (dialog, "What is 6 times 7?", "42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+  trunk = mt_timeline_get_trace (_mt_window_get_timeline (fixture->window));
+  g_assert_nonnull (trunk);
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  wait_for (nothing_running, fixture->live, "the trunk to end");
+
+  g_assert_null (mt_live_session_get_error (fixture->live, trunk));
+  g_assert_cmpint (mt_trace_get_finish_reason (trunk), ==, MT_FINISH_STOP);
+  g_assert_null (_mt_window_get_last_toast (fixture->window));
+  reasoning = g_strdup (mt_trace_get_reasoning (trunk));
+
+  fixture->server->script_data = GUINT_TO_POINTER (401);
+  branch = mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_HARD, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (branch);
+  wait_for (nothing_running, fixture->live, "the branch to end");
+
+  assert_failed (fixture, MT_TRACE (branch), MT_CLIENT_ERROR_UNAUTHORIZED, "refused the API key");
+  g_assert_null (mt_live_session_get_error (fixture->live, trunk));
+  g_assert_cmpint (mt_trace_get_finish_reason (trunk), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (trunk), ==, reasoning);
+
+  /* The marker's popover runs an interrupt at the marker's token. */
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.interrupt-at",
+                                             "(su)", "speedup", 1));
+  wait_for (nothing_running, fixture->live, "the marker's branch to end");
+  {
+    GListModel *traces = mt_lab_get_traces (fixture->lab);
+    g_autoptr(MtTrace) last = g_list_model_get_item (traces, g_list_model_get_n_items (traces) - 1);
+
+    g_assert_true (MT_IS_BRANCH (last));
+    g_assert_true (mt_branch_get_parent (MT_BRANCH (last)) == trunk);
+    g_assert_cmpint (mt_interrupt_get_kind (mt_branch_get_interrupt (MT_BRANCH (last))), ==,
+                     MT_INTERRUPT_SPEEDUP);
+    g_assert_cmpuint (mt_interrupt_get_token_index (mt_branch_get_interrupt (MT_BRANCH (last))),
+                      ==, 1);
+    g_assert_cmpint (mt_trace_get_finish_reason (last), ==, MT_FINISH_STOP);
+  }
+
+  /* An update needs its text: said before anything is sent. */
+  g_assert_null (mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_UPDATE, 2, "",
+                                            &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+static gboolean
+not_loading (gpointer data)
+{
+  return !mt_window_get_loading (data);
+}
+
+/* Runs in a lab opened from its file are appended to that file. */
+static void
+test_lab_file_gets_runs (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtLab) saved = mt_lab_new ();
+  g_autoptr(MtLab) reloaded = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(MtProblem) problem = mt_problem_new ("p1");
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-errors-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "opened.mtlab", NULL);
+  MtTrace *trace;
+  MtTrace *written;
+
+  g_assert_no_error (error);
+  mt_problem_set_prompt (problem, "What is 6 times 7?");
+  g_assert_true (mt_lab_add_problem (saved, problem));
+  g_assert_true (mt_lab_file_save (saved, path, NULL, &error));
+  g_assert_no_error (error);
+
+  file = g_file_new_for_path (path);
+  mt_window_open (fixture->window, file);
+  wait_for (not_loading, fixture->window, "the lab to load");
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, path);
+
+  trace = mt_live_session_run (fixture->live,
+                               mt_lab_lookup_problem (mt_window_get_lab (fixture->window), "p1"),
+                               MT_INTERRUPT_HARD, &error);
+  g_assert_no_error (error);
+  wait_for (nothing_running, fixture->live, "the run to end");
+
+  report = mt_load_report_new (path);
+  g_assert_true (mt_lab_file_load (reloaded, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  written = mt_lab_lookup_trace (reloaded, mt_trace_get_id (trace));
+  g_assert_nonnull (written);
+  g_assert_cmpint (mt_trace_get_finish_reason (written), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (written), ==, mt_trace_get_reasoning (trace));
+  /* The scenario's system prompt went out with it. */
+  g_assert_nonnull (strstr (mt_trace_get_prompt (written), mt_interrupt_system_hard));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static MtSweepDialog *
+find_sweep_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (MT_IS_SWEEP_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return MT_SWEEP_DIALOG (item);
+    }
+
+  return NULL;
+}
+
+static gboolean
+sweep_ended (gpointer data)
+{
+  MtLiveSweepState state = mt_live_session_get_sweep_state (data);
+
+  return state == MT_LIVE_SWEEP_DONE || state == MT_LIVE_SWEEP_FAILED;
+}
+
+typedef struct
+{
+  MtLiveSession *live;
+  guint          n_done;
+} SweepWait;
+
+static gboolean
+sweep_paused_with (gpointer data)
+{
+  SweepWait *wait = data;
+  MtSweepProgress progress;
+
+  return mt_live_session_get_sweep_progress (wait->live, &progress)
+         && mt_live_session_get_sweep_state (wait->live) == MT_LIVE_SWEEP_PAUSED
+         && progress.n_done >= wait->n_done;
+}
+
+static gboolean
+sweep_done_at_least (gpointer data)
+{
+  SweepWait *wait = data;
+  MtSweepProgress progress;
+
+  return mt_live_session_get_sweep_progress (wait->live, &progress)
+         && progress.n_done >= wait->n_done;
+}
+
+/* How many finished branch records @path holds, and whether any id has
+ * two. */
+static guint
+count_finished_branches (const char *path,
+                         gboolean   *twice)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = mt_load_report_new (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListModel *traces;
+  guint n = 0;
+
+  g_assert_true (mt_lab_file_load (lab, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  traces = mt_lab_get_traces (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (MT_IS_BRANCH (trace) && mt_trace_get_finish_reason (trace) == MT_FINISH_STOP)
+        n++;
+    }
+
+  /* A record without "partial" is final: one per id. */
+  *twice = FALSE;
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *id_at = strstr (lines[i], "\"id\":\"");
+      const char *end;
+      char *id;
+
+      if (id_at == NULL || strstr (lines[i], "\"partial\":true") != NULL
+          || strstr (lines[i], "\"type\":\"problem\"") != NULL)
+        continue;
+      id_at += strlen ("\"id\":\"");
+      end = strchr (id_at, '"');
+      id = g_strndup (id_at, end - id_at);
+      if (!g_hash_table_add (finished, id))
+        *twice = TRUE;
+    }
+
+  return n;
+}
+
+static char *
+save_problems_lab (guint n_problems)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-sweep-XXXXXX", &error);
+  char *path = g_build_filename (dir, "sweep.mtlab", NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_problems; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("gsm-%u", i + 1);
+      g_autofree char *prompt = g_strdup_printf ("What is %u plus %u?", i, i + 1);
+      g_autoptr(MtProblem) problem = mt_problem_new (id);
+
+      mt_problem_set_prompt (problem, prompt);
+      mt_problem_set_answer (problem, "1");
+      g_assert_true (mt_lab_add_problem (lab, problem));
+    }
+  g_assert_true (mt_lab_file_save (lab, path, NULL, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_lab (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+
+  g_unlink (path);
+  g_unlink (backup);
+  g_rmdir (dir);
+}
+
+static void
+open_lab (Fixture    *fixture,
+          const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  mt_window_open (fixture->window, file);
+  wait_for (not_loading, fixture->window, "the lab to load");
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, path);
+}
+
+/* 3 problems x 2 positions x 2 kinds from the dialog: all 12 branches
+ * land in the lab file, and in the window's lab. */
+static void
+test_sweep_from_dialog (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  MtSweepProgress progress;
+  MtSweepDialog *dialog;
+  gboolean twice;
+  guint n_branches = 0;
+  GListModel *traces;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  open_lab (fixture, path);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep", NULL));
+  dialog = find_sweep_dialog ();
+  g_assert_nonnull (dialog);
+  mt_sweep_dialog_set_plan (dialog, "0.3, 0.7", kinds, G_N_ELEMENTS (kinds), 1, 2);
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_null (find_sweep_dialog ());
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_true (mt_live_session_get_sweep_progress (fixture->live, &progress));
+  g_assert_cmpuint (progress.n_total, ==, 15);
+  g_assert_cmpuint (progress.n_done, ==, 15);
+  g_assert_cmpuint (progress.n_failed, ==, 0);
+
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+
+  /* The window's lab shows them too. */
+  traces = mt_lab_get_traces (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      n_branches += MT_IS_BRANCH (trace);
+    }
+  g_assert_cmpuint (n_branches, ==, 12);
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
+/* Pause keeps what finished; resume does only the rest. */
+static void
+test_sweep_pause_resume (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+  SweepWait wait;
+  gboolean twice;
+  guint requests_before;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  /* Slow enough to pause in the middle. */
+  fixture->server->interval = 20;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, &error));
+  g_assert_no_error (error);
+  wait = (SweepWait) { fixture->live, 4 };
+  wait_for (sweep_done_at_least, &wait, "4 items done");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep-pause",
+                                             NULL));
+  wait_for (sweep_paused_with, &wait, "the pause");
+  requests_before = fixture->server->requests->len;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep-resume",
+                                             NULL));
+  wait_for (sweep_ended, fixture->live, "the resumed sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+  /* Only what was left: 15 items in all, some done before the pause. */
+  g_assert_cmpuint (fixture->server->requests->len - requests_before, <=, 15 - 4);
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/live-errors/unauthorized", Fixture, NULL, fixture_set_up,
+              test_errors_unauthorized, fixture_tear_down);
+  g_test_add ("/live-errors/rate-limited", Fixture, NULL, fixture_set_up,
+              test_errors_rate_limited, fixture_tear_down);
+  g_test_add ("/live-errors/wrong-model", Fixture, NULL, fixture_set_up,
+              test_errors_wrong_model, fixture_tear_down);
+  g_test_add ("/live-errors/branch", Fixture, NULL, fixture_set_up,
+              test_errors_branch, fixture_tear_down);
+
+  g_test_add ("/live-errors/lab-file", Fixture, NULL, fixture_set_up,
+              test_lab_file_gets_runs, fixture_tear_down);
+  g_test_add ("/live-sweep/from-dialog", Fixture, NULL, fixture_set_up,
+              test_sweep_from_dialog, fixture_tear_down);
+  g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
+              test_sweep_pause_resume, fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Live runs from the window against the real engine (tests/live): start a
+ * run, interrupt it at the head, stop one, lose the server mid-stream.
+ * test-live.sh starts the engine and sets MT_LIVE_URL; without it every
+ * case skips. */
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "mt-new-run-dialog.h"
+#include "mt-preferences-window.h"
+#include "mt-timeline-private.h"
+#include "mt-window-private.h"
+
+/* Generous: the tiny model runs on one thread of a loaded machine. */
+#define WAIT_SECONDS 120
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop until @condition holds; fails after WAIT_SECONDS. */
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (timeout_id);
+}
+
+static void
+drain_main_loop (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static const char *
+live_url (void)
+{
+  return g_getenv ("MT_LIVE_URL");
+}
+
+static MtWindow *
+create_live_window (guint max_tokens)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *entry = NULL;
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  MtWindow *window;
+
+  entry = g_strdup_printf ("Engine|%s|tiny-random|completions|deepseek-r1|%u", live_url (),
+                           max_tokens);
+  g_settings_set_strv (settings, "servers", (const char * const[]) { entry, NULL });
+
+  window = mt_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  _mt_window_set_lab (window, lab, "Live");
+  drain_main_loop ();
+
+  return window;
+}
+
+static gboolean
+has_server (gpointer data)
+{
+  return mt_live_session_has_server (_mt_window_get_live_session (data));
+}
+
+static MtNewRunDialog *
+find_new_run_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (MT_IS_NEW_RUN_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return MT_NEW_RUN_DIALOG (item);
+    }
+
+  return NULL;
+}
+
+/* Starts a run the way a user does: the header's New Run, a typed
+ * problem, Start. Returns the trace the window now shows. */
+static MtTrace *
+start_run_from_window (MtWindow        *window,
+                       const char      *prompt,
+                       MtInterruptKind  scenario)
+{
+  MtLiveSession *live = _mt_window_get_live_session (window);
+  MtNewRunDialog *dialog;
+  guint before = mt_live_session_get_n_running (live);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-run", NULL));
+  drain_main_loop ();
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+
+  mt_new_run_dialog_set_typed (dialog, prompt, "42");
+  mt_new_run_dialog_set_scenario (dialog, scenario);
+  g_assert_true (mt_new_run_dialog_get_can_start (dialog));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+
+  /* The dialog closed and the new run is what the window shows. No main
+   * loop turns here: a stream keeps it busy, and a short run would end. */
+  g_assert_null (find_new_run_dialog ());
+  g_assert_cmpuint (mt_live_session_get_n_running (live), ==, before + 1);
+  g_assert_nonnull (mt_timeline_get_trace (_mt_window_get_timeline (window)));
+  g_assert_true (mt_live_session_is_running (live,
+                                             mt_timeline_get_trace (_mt_window_get_timeline (window))));
+
+  return mt_timeline_get_trace (_mt_window_get_timeline (window));
+}
+
+typedef struct
+{
+  MtWindow *window;
+  MtTrace  *trace;
+  guint     n_tokens;
+} TokenWait;
+
+/* The trace has streamed @n_tokens, and the window shows them. */
+static gboolean
+has_tokens_on_screen (gpointer data)
+{
+  TokenWait *wait = data;
+  MtTimeline *timeline = _mt_window_get_timeline (wait->window);
+
+  return mt_trace_get_n_reasoning_tokens (wait->trace) >= wait->n_tokens
+         && mt_timeline_get_trace (timeline) == wait->trace
+         && mt_timeline_get_n_reasoning_tokens (timeline) >= wait->n_tokens;
+}
+
+static gboolean
+has_tokens (gpointer data)
+{
+  TokenWait *wait = data;
+
+  return mt_trace_get_n_reasoning_tokens (wait->trace) >= wait->n_tokens;
+}
+
+typedef struct
+{
+  MtLiveSession *live;
+  MtTrace       *trace;
+} RunWait;
+
+static gboolean
+run_ended (gpointer data)
+{
+  RunWait *wait = data;
+
+  return !mt_live_session_is_running (wait->live, wait->trace)
+         && mt_trace_get_finish_reason (wait->trace) != MT_FINISH_UNKNOWN;
+}
+
+static gboolean
+nothing_running (gpointer data)
+{
+  return mt_live_session_get_n_running (data) == 0;
+}
+
+static char *
+transcript_text (MtWindow *window)
+{
+  GtkTextBuffer *buffer = _mt_window_get_transcript (window);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* The transcript holds everything @trace has streamed, final text
+ * included. */
+static gboolean
+transcript_shows_all (gpointer data)
+{
+  RunWait *wait = data;
+  MtWindow *window = g_object_get_data (G_OBJECT (wait->live), "test-window");
+  g_autofree char *text = transcript_text (window);
+  const char *reasoning = mt_trace_get_reasoning (wait->trace);
+
+  return reasoning != NULL && strstr (text, reasoning) != NULL;
+}
+
+static MtBranch *
+find_branch (MtLab   *lab,
+             MtTrace *parent)
+{
+  GListModel *traces = mt_lab_get_traces (lab);
+
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
+
+      if (MT_IS_BRANCH (item)
+          && g_strcmp0 (mt_branch_get_parent_id (MT_BRANCH (item)), mt_trace_get_id (parent)) == 0)
+        return MT_BRANCH (item);
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  MtWindow *window;
+  guint     n_forks;
+} ForkWait;
+
+static gboolean
+has_forks (gpointer data)
+{
+  ForkWait *wait = data;
+  const MtTimelineData *timeline_data = _mt_timeline_get_data (_mt_window_get_timeline (wait->window));
+
+  return timeline_data->forks != NULL && timeline_data->forks->len >= wait->n_forks;
+}
+
+/* A picture of the window for the README, when asked for. */
+static void
+save_screenshot (MtWindow *window)
+{
+  const char *path = g_getenv ("MT_LIVE_SCREENSHOT");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *content;
+  int width, height;
+
+  if (path == NULL || *path == '\0')
+    return;
+
+  /* The window's content: a paintable of the toplevel itself is empty. */
+  content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+  width = gtk_widget_get_width (content);
+  height = gtk_widget_get_height (content);
+  paintable = gtk_widget_paintable_new (content);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static void
+test_live_run_and_interrupt (void)
+{
+  g_autofree char *lab_path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *shown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtLab) reloaded = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  MtWindow *window;
+  MtLiveSession *live;
+  MtTrace *trace;
+  MtBranch *branch;
+  MtInterrupt *interrupt;
+  const MtTimelineFork *fork;
+  MtTrace *reloaded_trace;
+  guint head;
+  TokenWait tokens;
+  RunWait run;
+  ForkWait forks;
+
+  if (live_url () == NULL)
+    {
+      g_test_skip ("MT_LIVE_URL is not set: run through test-live.sh");
+      return;
+    }
+
+  /* Long enough that the trunk still streams when the branch starts: the
+   * engine's default seed makes the same tokens every time, with no end
+   * of text among the first 600. */
+  window = create_live_window (600);
+  live = _mt_window_get_live_session (window);
+  wait_for (has_server, window, "the saved server");
+
+  dir = g_dir_make_tmp ("mt-test-live-XXXXXX", &error);
+  g_assert_no_error (error);
+  lab_path = g_build_filename (dir, "live.mtlab", NULL);
+  g_assert_true (mt_live_session_set_lab_file (live, lab_path, &error));
+  g_assert_no_error (error);
+
+  trace = start_run_from_window (window, "What is 12 + 30?", MT_INTERRUPT_SPEEDUP);
+
+  /* Tokens reach the timeline and the transcript as they arrive. */
+  tokens = (TokenWait) { window, trace, 50 };
+  wait_for (has_tokens_on_screen, &tokens, "50 streamed tokens on the timeline");
+  g_assert_true (mt_live_session_is_running (live, trace));
+  /* The transcript holds what the timeline shows: they are refreshed
+   * together, on one frame. */
+  shown = transcript_text (window);
+  for (guint i = 0; i < mt_timeline_get_n_segments (_mt_window_get_timeline (window)); i++)
+    {
+      const char *text;
+      gsize n_bytes;
+      g_autofree char *part = NULL;
+
+      if (mt_timeline_get_segment (_mt_window_get_timeline (window), i, &text, &n_bytes, NULL)
+          != MT_TIMELINE_SEGMENT_REASONING)
+        continue;
+      g_assert_cmpuint (n_bytes, >, 0);
+      part = g_strndup (text, n_bytes);
+      g_assert_nonnull (strstr (shown, part));
+    }
+
+  /* Interrupt with speed-up at the head. */
+  head = mt_trace_get_n_reasoning_tokens (trace);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.interrupt-run", "s",
+                                             "speedup"));
+  branch = find_branch (mt_window_get_lab (window), trace);
+  g_assert_nonnull (branch);
+  g_assert_true (mt_branch_get_parent (branch) == trace);
+  g_assert_true (mt_live_session_is_running (live, MT_TRACE (branch)));
+  interrupt = mt_branch_get_interrupt (branch);
+  g_assert_cmpint (mt_interrupt_get_kind (interrupt), ==, MT_INTERRUPT_SPEEDUP);
+  g_assert_cmpuint (mt_interrupt_get_token_index (interrupt), ==, head);
+  g_assert_nonnull (strstr (mt_interrupt_get_text (interrupt), mt_interrupt_text_speedup));
+  g_assert_true (g_str_has_suffix (mt_trace_get_prompt (MT_TRACE (branch)),
+                                   mt_interrupt_get_text (interrupt))
+                 || strstr (mt_trace_get_prompt (MT_TRACE (branch)),
+                            mt_interrupt_text_speedup) != NULL);
+
+  /* The window stays on the trunk and shows the branch as a fork at the
+   * head. */
+  forks = (ForkWait) { window, 1 };
+  wait_for (has_forks, &forks, "the fork on the timeline");
+  g_assert_true (mt_timeline_get_trace (_mt_window_get_timeline (window)) == trace);
+  fork = &g_array_index (_mt_timeline_get_data (_mt_window_get_timeline (window))->forks,
+                         MtTimelineFork, 0);
+  g_assert_cmpint (fork->kind, ==, MT_INTERRUPT_SPEEDUP);
+  g_assert_cmpuint (fork->token_index, ==, head);
+
+  /* Both stream at once. */
+  tokens = (TokenWait) { window, MT_TRACE (branch), 1 };
+  wait_for (has_tokens, &tokens, "the branch's first tokens");
+  if (g_getenv ("MT_LIVE_SCREENSHOT") != NULL)
+    {
+      /* A picture with some of the branch in it. */
+      run = (RunWait) { live, MT_TRACE (branch) };
+      while (mt_trace_get_n_reasoning_tokens (MT_TRACE (branch))
+             + mt_trace_get_n_answer_tokens (MT_TRACE (branch)) < 40
+             && !run_ended (&run))
+        g_main_context_iteration (NULL, TRUE);
+      save_screenshot (window);
+    }
+
+  run = (RunWait) { live, MT_TRACE (branch) };
+  wait_for (run_ended, &run, "the branch to finish");
+  g_assert_cmpint (mt_trace_get_finish_reason (MT_TRACE (branch)), !=, MT_FINISH_ERROR);
+  g_assert_cmpint (mt_trace_get_finish_reason (MT_TRACE (branch)), !=, MT_FINISH_CANCELLED);
+  g_assert_null (mt_live_session_get_error (live, MT_TRACE (branch)));
+  g_assert_cmpuint (mt_trace_get_n_reasoning_tokens (MT_TRACE (branch))
+                    + mt_trace_get_n_answer_tokens (MT_TRACE (branch)), >, 0);
+
+  wait_for (nothing_running, live, "the trunk to finish");
+  g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_LENGTH);
+
+  /* Everything is in the lab file, finished. */
+  reloaded = mt_lab_new ();
+  report = mt_load_report_new (lab_path);
+  g_assert_true (mt_lab_file_load (reloaded, lab_path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  reloaded_trace = mt_lab_lookup_trace (reloaded, mt_trace_get_id (trace));
+  g_assert_nonnull (reloaded_trace);
+  g_assert_cmpstr (mt_trace_get_reasoning (reloaded_trace), ==, mt_trace_get_reasoning (trace));
+  g_assert_cmpint (mt_trace_get_finish_reason (reloaded_trace), ==, MT_FINISH_LENGTH);
+  g_assert_nonnull (mt_lab_lookup_trace (reloaded, mt_trace_get_id (MT_TRACE (branch))));
+  g_assert_nonnull (mt_lab_lookup_problem (reloaded, mt_trace_get_problem_id (trace)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain_main_loop ();
+  g_unlink (lab_path);
+  g_rmdir (dir);
+}
+
+static void
+test_live_stop_keeps_text (void)
+{
+  g_autofree char *text = NULL;
+  MtWindow *window;
+  MtLiveSession *live;
+  MtTrace *trace;
+  TokenWait tokens;
+  RunWait run;
+
+  if (live_url () == NULL)
+    {
+      g_test_skip ("MT_LIVE_URL is not set: run through test-live.sh");
+      return;
+    }
+
+  window = create_live_window (1500);
+  live = _mt_window_get_live_session (window);
+  wait_for (has_server, window, "the saved server");
+
+  trace = start_run_from_window (window, "Count to one hundred.", MT_INTERRUPT_CUSTOM);
+  tokens = (TokenWait) { window, trace, 10 };
+  wait_for (has_tokens_on_screen, &tokens, "10 streamed tokens");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-run", NULL));
+  run = (RunWait) { live, trace };
+  wait_for (run_ended, &run, "the stopped run to end");
+
+  g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_CANCELLED);
+  g_assert_cmpuint (mt_trace_get_n_reasoning_tokens (trace), >=, 10);
+  g_assert_null (mt_live_session_get_error (live, trace));
+  /* Stopping is no failure: nothing to warn about. */
+  g_assert_null (_mt_window_get_last_toast (window));
+  /* The window shows what arrived. */
+  g_object_set_data (G_OBJECT (live), "test-window", window);
+  wait_for (transcript_shows_all, &run, "the transcript to show what arrived");
+  text = transcript_text (window);
+  g_assert_nonnull (strstr (text, mt_trace_get_reasoning (trace)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain_main_loop ();
+}
+
+static void
+test_live_server_gone (void)
+{
+  const char *pid_text = g_getenv ("MT_LIVE_SERVER_PID");
+  MtWindow *window;
+  MtLiveSession *live;
+  MtTrace *trace;
+  MtTrace *other;
+  g_autofree char *kept = NULL;
+  const GError *error;
+  TokenWait tokens;
+  RunWait run;
+  guint64 pid;
+
+  if (live_url () == NULL || pid_text == NULL
+      || !g_ascii_string_to_unsigned (pid_text, 10, 1, G_MAXINT, &pid, NULL))
+    {
+      g_test_skip ("MT_LIVE_URL or MT_LIVE_SERVER_PID is not set: run through test-live.sh");
+      return;
+    }
+
+  window = create_live_window (1500);
+  live = _mt_window_get_live_session (window);
+  wait_for (has_server, window, "the saved server");
+  /* Quick retries: the server is not coming back. */
+  mt_live_session_set_retries (live, 2, 50);
+
+  /* A finished trace in the same lab must come through untouched. */
+  other = mt_trace_new ("recorded");
+  mt_trace_set_reasoning (other, "Recorded earlier.");
+  mt_trace_set_answer (other, "42");
+  mt_trace_set_finish_reason (other, MT_FINISH_STOP);
+  g_assert_true (mt_lab_add_trace (mt_window_get_lab (window), other));
+  g_object_unref (other);
+
+  trace = start_run_from_window (window, "Count to one hundred.", MT_INTERRUPT_CUSTOM);
+  tokens = (TokenWait) { window, trace, 10 };
+  wait_for (has_tokens_on_screen, &tokens, "10 streamed tokens");
+
+  /* The server goes away mid-stream. */
+  g_assert_cmpint (kill ((pid_t)pid, SIGKILL), ==, 0);
+
+  run = (RunWait) { live, trace };
+  wait_for (run_ended, &run, "the run to fail");
+
+  g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_ERROR);
+  error = mt_live_session_get_error (live, trace);
+  g_assert_nonnull (error);
+  g_assert_true (g_error_matches (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_STREAM_DROPPED)
+                 || g_error_matches (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_CONNECT));
+  /* What arrived is kept, and the run says why it stopped. */
+  g_assert_cmpuint (mt_trace_get_n_reasoning_tokens (trace), >=, 10);
+  g_assert_nonnull (strstr (mt_trace_get_split_note (trace), "stopped by an error"));
+  /* The user is told what happened and what to do. */
+  g_assert_nonnull (_mt_window_get_last_toast (window));
+  g_assert_nonnull (strstr (_mt_window_get_last_toast (window), live_url ()));
+  g_assert_nonnull (strstr (_mt_window_get_last_toast (window), "kept"));
+  /* The window still shows the text that arrived. */
+  g_object_set_data (G_OBJECT (live), "test-window", window);
+  wait_for (transcript_shows_all, &run, "the transcript to show what arrived");
+  kept = transcript_text (window);
+  g_assert_nonnull (strstr (kept, mt_trace_get_reasoning (trace)));
+  other = mt_lab_lookup_trace (mt_window_get_lab (window), "recorded");
+  g_assert_cmpint (mt_trace_get_finish_reason (other), ==, MT_FINISH_STOP);
+  g_assert_cmpstr (mt_trace_get_reasoning (other), ==, "Recorded earlier.");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain_main_loop ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/live/run-and-interrupt", test_live_run_and_interrupt);
+  g_test_add_func ("/live/stop-keeps-text", test_live_stop_keeps_text);
+  /* Last: it kills the engine. */
+  g_test_add_func ("/live/server-gone", test_live_server_gone);
+
+  return g_test_run ();
+}
