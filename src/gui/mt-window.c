@@ -112,6 +112,8 @@ struct _MtWindow
   GtkTextView          *text_view;
   GtkLabel             *split_label;
   MtCompareView        *compare_view;
+  /* Asked to be selected before the incremental filter reached it. */
+  MtTrace              *pending_selection;
   GtkToggleButton      *play_button;
   GtkToggleButton      *presentation_button;
   GtkLabel             *live_rate_label;
@@ -697,6 +699,11 @@ mt_window_select_trace (MtWindow *self,
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
       mt_window_reset_filters (self);
     }
+
+  /* Filtering runs a slice at a time, so a trace just added (a live run's)
+   * may not be listed yet: show it now, select its row once it is there. */
+  g_set_object (&self->pending_selection, trace);
+  mt_window_show_trace (self, trace);
 }
 
 static void
@@ -908,6 +915,21 @@ mt_window_filter_items_changed_cb (MtWindow   *self,
 {
   g_assert (MT_IS_WINDOW (self));
 
+  if (self->pending_selection != NULL)
+    {
+      for (guint i = position; i < position + added; i++)
+        {
+          g_autoptr(MtTrace) item = g_list_model_get_item (model, i);
+
+          if (item == self->pending_selection)
+            {
+              g_clear_object (&self->pending_selection);
+              gtk_single_selection_set_selected (self->selection, i);
+              break;
+            }
+        }
+    }
+
   mt_window_update_sidebar (self);
 }
 
@@ -1031,9 +1053,17 @@ selected_item_changed_cb (MtWindow           *self,
                           GParamSpec         *pspec,
                           GtkSingleSelection *selection)
 {
+  MtTrace *trace = gtk_single_selection_get_selected_item (selection);
+
   g_assert (MT_IS_WINDOW (self));
 
-  mt_window_show_trace (self, gtk_single_selection_get_selected_item (selection));
+  /* The row of the trace already shown: nothing to redraw. */
+  if (trace != NULL && trace == mt_timeline_get_trace (self->timeline))
+    return;
+  if (trace != NULL)
+    g_clear_object (&self->pending_selection);
+
+  mt_window_show_trace (self, trace);
 }
 
 static void
@@ -2862,6 +2892,7 @@ mt_window_dispose (GObject *object)
   g_clear_pointer (&self->models, g_ptr_array_unref);
   g_clear_object (&self->sorter);
   g_clear_pointer (&self->branches, g_ptr_array_unref);
+  g_clear_object (&self->pending_selection);
   g_clear_object (&self->lab);
   g_clear_object (&self->lexicon);
   g_clear_object (&self->filter);
