@@ -3,7 +3,9 @@
 
 #include "mt-analysis.h"
 #include "mt-branch.h"
+#include "mt-compare.h"
 #include "mt-diagnosis.h"
+#include "mt-diff.h"
 #include "mt-enums.h"
 #include "mt-family.h"
 #include "mt-format.h"

@@ -299,9 +299,6 @@ static void
 mt_window_collect_branches (MtWindow *self,
                             MtTrace  *trace)
 {
-  GListModel *traces;
-  guint n_items;
-
   g_assert (MT_IS_WINDOW (self));
 
   g_ptr_array_set_size (self->branches, 0);
@@ -309,22 +306,7 @@ mt_window_collect_branches (MtWindow *self,
   if (trace == NULL || self->lab == NULL)
     return;
 
-  traces = mt_lab_get_traces (self->lab);
-  n_items = g_list_model_get_n_items (traces);
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
-      MtBranch *branch;
-
-      if (!MT_IS_BRANCH (item))
-        continue;
-
-      branch = MT_BRANCH (item);
-      if (mt_branch_get_parent (branch) == trace
-          || (mt_branch_get_parent (branch) == NULL
-              && g_strcmp0 (mt_branch_get_parent_id (branch), mt_trace_get_id (trace)) == 0))
-        g_ptr_array_add (self->branches, g_object_ref (branch));
-    }
+  g_ptr_array_extend_and_steal (self->branches, mt_compare_find_branches (self->lab, trace));
 }
 
 static gboolean
