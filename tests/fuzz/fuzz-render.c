@@ -41,7 +41,9 @@ check_rendered (const MtRendered *r,
         r->reasoning_start <= r->reasoning_end &&
         r->reasoning_end <= r->length))
     abort ();
-  if (!(r->text_start <= r->text_end && r->text_end <= r->length - r->reasoning_end))
+  /* The interrupt's own words lie inside the injected text. */
+  if (!(r->reasoning_end <= r->text_start && r->text_start <= r->text_end &&
+        r->text_end <= r->length))
     abort ();
   if (strcmp (r->prompt + r->reasoning_end, r->injected) != 0)
     abort ();
