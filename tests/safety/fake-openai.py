@@ -8,7 +8,9 @@ finished and what a client left before its end.
 
 Writes its port to PORTFILE once it listens. GET /stats returns every
 request so far: its key (a hash of prompt and seed), when it started, the
-times of the tokens sent, and whether it finished or was abandoned."""
+times of the tokens sent, and whether it finished or was abandoned; and
+the SHA-256 of each Authorization header received. --reject-keys answers
+every completion with 401, quoting the header back as careless servers do."""
 import argparse
 import hashlib
 import json
@@ -37,7 +39,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == '/stats':
             with lock:
-                self.send_json(200, {'requests': requests})
+                self.send_json(200, {'requests': requests,
+                                     'auth_sha256': self.server.auth_seen})
         elif self.path == '/v1/models':
             self.send_json(200, {'data': [{'id': 'fake'}]})
         else:
@@ -53,6 +56,13 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b'{}')
         if self.path != '/v1/completions':
             self.send_json(404, {'error': {'message': 'no such path'}})
+            return
+        auth = self.headers.get('Authorization', '')
+        with lock:
+            self.server.auth_seen.append(hashlib.sha256(auth.encode()).hexdigest())
+        if self.server.reject_keys:
+            # A careless server that quotes what it was sent.
+            self.send_json(401, {'error': {'message': 'invalid key in header: %s' % auth}})
             return
         prompt = body.get('prompt', '')
         seed = body.get('seed', -1)
@@ -98,12 +108,16 @@ def main():
     parser.add_argument('portfile')
     parser.add_argument('--interval', type=float, default=20, help='ms between tokens')
     parser.add_argument('--tokens', type=int, default=30, help='reasoning tokens per reply')
+    parser.add_argument('--reject-keys', action='store_true',
+                        help='answer 401, quoting the Authorization header')
     args = parser.parse_args()
 
     server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
     server.daemon_threads = True
     server.interval = args.interval / 1000.0
     server.n_tokens = args.tokens
+    server.reject_keys = args.reject_keys
+    server.auth_seen = []
     with open(args.portfile + '.tmp', 'w') as f:
         f.write(str(server.server_address[1]))
     # Renamed into place so a reader never sees half a port number.
