@@ -81,11 +81,14 @@ run: build
 # Every test; then every test again (the engine aside) under ASan, UBSan and
 # LeakSanitizer, with a short run of each fuzzer (tests/fuzz/README.md). The
 # sanitizers' options are in the tests' environment (tests/meson.build); the
-# instrumented code runs a few times slower, hence the longer timeouts.
+# instrumented code runs a few times slower, hence the longer timeouts, and
+# the display tests, which count frames, run one at a time.
 check: build build-sanitized engine
 	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(FUZZ_BUILD) --print-errorlogs \
-	  --num-processes 2 --timeout-multiplier 3 --no-suite engine
+	  --num-processes 1 --timeout-multiplier 3 --suite gui --logbase testlog-gui
+	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(FUZZ_BUILD) --print-errorlogs \
+	  --num-processes 2 --timeout-multiplier 3 --no-suite engine --no-suite gui
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -16,10 +16,13 @@ import sys
 import time
 import urllib.request
 
-# The runner writes a streaming trace at most every second; a loaded
-# machine may take a little longer to schedule the write or the kill.
+# The runner writes a streaming trace at most every second. The loss is
+# measured from the server's side, against what it sent: on a loaded
+# machine the sweep may not have read or written for a while when it is
+# killed, so the check allows for scheduling; the figures printed are the
+# measured ones (tests/safety/README.md).
 MAX_LOSS_SECONDS = 1.0
-SCHEDULING_SLACK = 1.5
+SCHEDULING_SLACK = 3.0
 
 
 def fail(message):
@@ -118,6 +121,7 @@ def after_kill(state_path, lab, url, kill_time):
     keys_in_lab = {key_of(r): r for r in records.values()}
     worst = 0.0
     lost_here = 0
+    lost_bytes = 0
     for r in requests[state['checked']:]:
         if r['state'] != 'abandoned':
             continue
@@ -127,17 +131,19 @@ def after_kill(state_path, lab, url, kill_time):
         if kept < len(times):
             loss = max(0.0, kill_time - times[kept])
             lost_here += len(times) - kept
+            lost_bytes += sum(len(t.encode()) for t in r['tokens'][kept:])
             worst = max(worst, loss)
     state['checked'] = len(requests)
     state['kills'] += 1
     state['max_loss'] = max(state['max_loss'], worst)
     state['lost_tokens'].append(lost_here)
+    state.setdefault('lost_bytes', []).append(lost_bytes)
     save_state(state_path, state)
     if worst > MAX_LOSS_SECONDS + SCHEDULING_SLACK:
         fail('the kill lost %.2f s of a stream (allowed %.1f s plus %.1f s of scheduling)' %
              (worst, MAX_LOSS_SECONDS, SCHEDULING_SLACK))
-    print('%d finished, %d streaming records; lost %.2f s at most (%d tokens)%s' %
-          (len(finished), len(records) - len(finished), worst, lost_here,
+    print('%d finished, %d streaming records; lost %.2f s at most (%d tokens, %d bytes)%s' %
+          (len(finished), len(records) - len(finished), worst, lost_here, lost_bytes,
            ', torn snapshot skipped' if torn else ''))
 
 
@@ -171,10 +177,13 @@ def final(state_path, lab, url, n_items, final_start):
     if any(r['state'] != 'finished' for r in last):
         fail('a request of the resumed sweep did not finish')
     lost = state['lost_tokens']
+    lost_bytes = state.get('lost_bytes', [])
     print('%d kills; finished before the last run %d, done by it %d; worst loss %.2f s; '
-          'tokens lost per kill: mean %.1f, max %d; %d requests in all' %
+          'lost per kill (all streams): mean %.1f tokens / %.0f bytes, max %d tokens / %d bytes; '
+          '%d requests in all' %
           (state['kills'], before, len(last), state['max_loss'],
-           sum(lost) / max(1, len(lost)), max(lost or [0]), len(requests)))
+           sum(lost) / max(1, len(lost)), sum(lost_bytes) / max(1, len(lost_bytes)),
+           max(lost or [0]), max(lost_bytes or [0]), len(requests)))
 
 
 if __name__ == '__main__':
