@@ -108,6 +108,8 @@ def main():
     parser.add_argument('portfile')
     parser.add_argument('--interval', type=float, default=20, help='ms between tokens')
     parser.add_argument('--tokens', type=int, default=30, help='reasoning tokens per reply')
+    parser.add_argument('--tls', metavar='PEM',
+                        help='serve HTTPS with this certificate and key (one PEM file)')
     parser.add_argument('--reject-keys', action='store_true',
                         help='answer 401, quoting the Authorization header')
     args = parser.parse_args()
@@ -118,6 +120,11 @@ def main():
     server.n_tokens = args.tokens
     server.reject_keys = args.reject_keys
     server.auth_seen = []
+    if args.tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(args.portfile + '.tmp', 'w') as f:
         f.write(str(server.server_address[1]))
     # Renamed into place so a reader never sees half a port number.
