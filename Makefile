@@ -3,7 +3,8 @@
 #   make check  install what is missing, build, run every test
 
 BUILD ?= _build
-# A second build with clang, AddressSanitizer, UBSan and the libFuzzer targets.
+# A second build with clang, AddressSanitizer, UBSan and the libFuzzer targets;
+# it builds the GUI too, so every test also runs sanitized.
 FUZZ_BUILD ?= _build-fuzz
 SHARED_DATA ?= $(abspath ../shared/data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -65,7 +66,7 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 $(FUZZ_BUILD)/build.ninja:
-	CC=clang meson setup $(FUZZ_BUILD) -Dgui=false -Dfuzzing=true \
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true \
 	  -Db_sanitize=address,undefined -Db_lundef=false
 
 build-sanitized: deps $(FUZZ_BUILD)/build.ninja
@@ -81,12 +82,17 @@ engine:
 run: build
 	GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/src/gui/midthought $(SAMPLE_TRACES)
 
-# Every test; then the displayless tests again under ASan and UBSan, and a
-# short run of each fuzzer (tests/fuzz/README.md).
+# Every test; then every test again (the engine aside) under ASan, UBSan and
+# LeakSanitizer, with a short run of each fuzzer (tests/fuzz/README.md). The
+# sanitizers' options are in the tests' environment (tests/meson.build); the
+# instrumented code runs a few times slower, hence the longer timeouts, and
+# the display tests, which count frames, run one at a time.
 check: build build-sanitized engine
 	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(BUILD) --print-errorlogs --num-processes 2
-	MT_SHARED_DATA=$(SHARED_DATA) UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(FUZZ_BUILD) --print-errorlogs --num-processes 2 --no-suite engine
+	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(FUZZ_BUILD) --print-errorlogs \
+	  --num-processes 1 --timeout-multiplier 3 --suite gui --logbase testlog-gui
+	MT_SHARED_DATA=$(SHARED_DATA) meson test -C $(FUZZ_BUILD) --print-errorlogs \
+	  --num-processes 2 --timeout-multiplier 3 --no-suite engine --no-suite gui
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -335,6 +335,33 @@ load_oracles (const char  *path,
   return oracles;
 }
 
+/* One client per server; the certificate check is off only for servers the
+ * user named with --insecure-server. */
+static gboolean
+add_client (GPtrArray   *clients,
+            const char  *url,
+            gboolean     verify_tls,
+            int          timeout,
+            int          max_duration,
+            const char  *api_key,
+            GError     **error)
+{
+  g_autoptr(MtEndpoint) endpoint = mt_endpoint_new (url, error);
+  MtClient *client;
+
+  if (endpoint == NULL)
+    return FALSE;
+
+  mt_endpoint_set_verify_tls (endpoint, verify_tls);
+  client = mt_client_new (endpoint);
+  mt_client_set_timeout (client, (guint) timeout);
+  mt_client_set_max_duration (client, (guint) max_duration);
+  if (api_key != NULL && *api_key != '\0')
+    mt_client_set_api_key (client, api_key);
+  g_ptr_array_add (clients, client);
+  return TRUE;
+}
+
 int
 mt_cli_sweep (int    argc,
               char **argv)
@@ -342,6 +369,7 @@ mt_cli_sweep (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) servers = NULL;
+  g_auto(GStrv) insecure_servers = NULL;
   g_autofree char *model = NULL;
   g_autofree char *family_name = NULL;
   g_autofree char *problems_path = NULL;
@@ -362,6 +390,7 @@ mt_cli_sweep (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const char *api_key = g_getenv ("MIDTHOUGHT_API_KEY");
   gint64 seed = 0, max_tokens = -1;
+  int timeout = MT_CLIENT_DEFAULT_TIMEOUT, max_duration = 0;
   int samples = 1, concurrency = MT_SWEEP_DEFAULT_CONCURRENCY;
   guint shard_index = 0, shard_count = 1;
   gboolean had_issues = FALSE;
@@ -374,6 +403,9 @@ mt_cli_sweep (int    argc,
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &servers,
       "An OpenAI-compatible server (repeatable: requests go round-robin)", "URL" },
+    { "insecure-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &insecure_servers,
+      "A server as --server whose TLS certificate is not checked (self-signed); "
+      "certificates of --server URLs always are", "URL" },
     { "model", 0, 0, G_OPTION_ARG_STRING, &model, "The model, as the servers name it", "NAME" },
     { "family", 0, 0, G_OPTION_ARG_STRING, &family_name,
       "The model family (default: detected from the model's name)", "F" },
@@ -393,6 +425,11 @@ mt_cli_sweep (int    argc,
       "The seed every request's own seed is derived from (default 0)", "S" },
     { "max-tokens", 0, 0, G_OPTION_ARG_INT64, &max_tokens,
       "The token cap of every request (default: the family's)", "N" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+      "Give up on a server that sends nothing for this long (default 600)", "SECONDS" },
+    { "max-duration", 0, 0, G_OPTION_ARG_INT, &max_duration,
+      "Stop any one request after this long, keeping its text (default: no limit)",
+      "SECONDS" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode_text,
       "completions (a raw prompt, the paper's method; the default) or chat", "MODE" },
     { "shard", 0, 0, G_OPTION_ARG_STRING, &shard_text,
@@ -412,7 +449,7 @@ mt_cli_sweep (int    argc,
     return mt_cli_usage_error (context, error->message);
   if (argc > 1)
     return mt_cli_usage_error (context, "sweep takes no file arguments; see --problems");
-  if (servers == NULL)
+  if (servers == NULL && insecure_servers == NULL)
     return mt_cli_usage_error (context, "sweep needs a server: --server URL");
   if (model == NULL)
     return mt_cli_usage_error (context, "sweep needs the model's name: --model NAME");
@@ -424,6 +461,10 @@ mt_cli_sweep (int    argc,
     return mt_cli_usage_error (context, "--samples and --concurrency must be at least 1");
   if (max_tokens < -1)
     return mt_cli_usage_error (context, "--max-tokens must not be negative");
+  if (timeout < 1)
+    return mt_cli_usage_error (context, "--timeout must be at least 1 second");
+  if (max_duration < 0)
+    return mt_cli_usage_error (context, "--max-duration must not be negative");
   if (!parse_positions (positions_text ? positions_text : DEFAULT_POSITIONS, positions, &error) ||
       !parse_kinds (kinds_text ? kinds_text : DEFAULT_KINDS, kinds, &error) ||
       (shard_text != NULL && !parse_shard (shard_text, &shard_index, &shard_count, &error)))
@@ -453,18 +494,12 @@ mt_cli_sweep (int    argc,
   else
     family = mt_family_detect (model);
 
-  for (guint i = 0; servers[i] != NULL; i++)
-    {
-      g_autoptr(MtEndpoint) endpoint = mt_endpoint_new (servers[i], &error);
-      MtClient *client;
-
-      if (endpoint == NULL)
-        return mt_cli_usage_error (context, error->message);
-      client = mt_client_new (endpoint);
-      if (api_key != NULL && *api_key != '\0')
-        mt_client_set_api_key (client, api_key);
-      g_ptr_array_add (clients, client);
-    }
+  for (guint i = 0; servers != NULL && servers[i] != NULL; i++)
+    if (!add_client (clients, servers[i], TRUE, timeout, max_duration, api_key, &error))
+      return mt_cli_usage_error (context, error->message);
+  for (guint i = 0; insecure_servers != NULL && insecure_servers[i] != NULL; i++)
+    if (!add_client (clients, insecure_servers[i], FALSE, timeout, max_duration, api_key, &error))
+      return mt_cli_usage_error (context, error->message);
 
   if (problems_path != NULL)
     problems = load_problems (problems_path, &had_issues, &error);

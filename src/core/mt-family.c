@@ -613,8 +613,12 @@ mt_family_new_from_data (const char  *data,
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
+      /* The parser's message quotes the file, cut at a byte count that can
+       * fall inside a character. */
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
       g_set_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_SYNTAX,
-                   _("not valid JSON: %s"), local_error->message);
+                   _("not valid JSON: %s"), message);
       return NULL;
     }
 

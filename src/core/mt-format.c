@@ -43,6 +43,7 @@ mt_load_report_add_issue (MtLoadReport  *report,
                           const char    *format,
                           ...)
 {
+  g_autofree char *message = NULL;
   MtLoadIssue *issue;
   va_list args;
 
@@ -54,8 +55,11 @@ mt_load_report_add_issue (MtLoadReport  *report,
   issue->column = column;
   issue->code = code;
   va_start (args, format);
-  issue->message = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  /* Issues are shown as they are, and parser messages quote the file: GLib's
+   * scanner cuts a quoted string at a byte count, even inside a character. */
+  issue->message = g_utf8_make_valid (message, -1);
 
   g_ptr_array_add (report->issues, issue);
 }

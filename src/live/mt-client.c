@@ -26,10 +26,10 @@
 #define MAX_BACKOFF_FACTOR  16
 #define MAX_QUOTE_CHARS     300
 #define MAX_LISTED_MODELS   12
-/* Long prompts can take minutes to prefill before the first byte comes
- * back; the I/O timeout is only there to end connections that died
- * without a reset. */
-#define IO_TIMEOUT_SECONDS  600
+/* A server that ignores max_tokens is stopped this many deltas past it: a
+ * delta holds at least one token, and the slack spares a server that
+ * splits a token's bytes over two deltas. */
+#define TOKEN_LIMIT_SLACK   16
 /* Not in libsoup 3.2's SoupStatus. */
 #define MT_STATUS_TOO_MANY_REQUESTS 429
 
@@ -43,6 +43,8 @@ struct _MtClient
   guint        max_attempts;
   guint        retry_delay;
   guint        max_connections;
+  guint        timeout;
+  guint        max_duration;
 };
 
 enum {
@@ -51,7 +53,9 @@ enum {
   PROP_ENDPOINT,
   PROP_MAX_ATTEMPTS,
   PROP_MAX_CONNECTIONS,
+  PROP_MAX_DURATION,
   PROP_RETRY_DELAY,
+  PROP_TIMEOUT,
   N_PROPS
 };
 
@@ -89,6 +93,12 @@ typedef struct
   guint8        *buffer;
   GSource       *retry_source;
   GSource       *cancel_source;
+  /* The client's wall-clock limit for the whole request, retries included;
+   * when it fires it cancels the request and leaves its error here. */
+  GSource       *deadline_source;
+  GError        *limit_error;
+  /* Deltas past which a completion is stopped; 0 for no limit. */
+  guint          token_limit;
 
   MtSseParser   *parser;
   MtCompletion  *completion;
@@ -130,6 +140,18 @@ request_drop_stream (Request *request)
   request->stream_at_eof = FALSE;
 }
 
+/* The deadline source holds a reference on the task, so it goes as soon as
+ * the task has its result. */
+static void
+request_clear_deadline (Request *request)
+{
+  if (request->deadline_source != NULL)
+    {
+      g_source_destroy (request->deadline_source);
+      g_clear_pointer (&request->deadline_source, g_source_unref);
+    }
+}
+
 static void
 request_free (gpointer data)
 {
@@ -137,6 +159,9 @@ request_free (gpointer data)
 
   request_clear_retry (request);
   request_drop_stream (request);
+
+  request_clear_deadline (request);
+  g_clear_error (&request->limit_error);
 
   if (request->caller_cancellable != NULL)
     g_cancellable_disconnect (request->caller_cancellable, request->cancelled_id);
@@ -360,7 +385,8 @@ map_transport_error (MtClient     *self,
       const char *hint;
 
       if (error->code == G_TLS_ERROR_BAD_CERTIFICATE)
-        hint = _("The server's certificate is not trusted.");
+        hint = _("The server's certificate is not trusted. If it is your own server with a "
+                 "self-signed certificate, turn off the certificate check for this server only.");
       else if (error->code == G_TLS_ERROR_UNAVAILABLE)
         hint = _("TLS support is not installed (glib-networking).");
       else
@@ -369,6 +395,15 @@ map_transport_error (MtClient     *self,
       return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_TLS,
                           _("Could not make a secure connection to %s: %s. %s"),
                           url, detail, hint);
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      *retryable = TRUE;
+      return g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_TIMED_OUT,
+                          _("%s did not answer within %u s (the client's timeout). "
+                            "Is the server overloaded or stuck?"),
+                          url, self->timeout);
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
@@ -540,7 +575,15 @@ request_fail (GTask  *task,
   Request *request = g_task_get_task_data (task);
 
   request_clear_retry (request);
+  request_clear_deadline (request);
   request_drop_stream (request);
+
+  if (request->limit_error != NULL &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      error = g_steal_pointer (&request->limit_error);
+    }
 
   if (request->completion != NULL)
     _mt_completion_end (request->completion,
@@ -555,6 +598,7 @@ request_succeed (GTask *task)
 {
   Request *request = g_task_get_task_data (task);
 
+  request_clear_deadline (request);
   request_drop_stream (request);
   g_task_return_boolean (task, TRUE);
 }
@@ -582,6 +626,32 @@ request_retry_cancelled_cb (GCancellable *cancellable,
 
   g_cancellable_set_error_if_cancelled (cancellable, &error);
   request_fail (task, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+request_deadline_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  MtClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  guint n_tokens = request->completion != NULL
+    ? _mt_completion_get_total_tokens (request->completion) : 0;
+
+  g_clear_pointer (&request->deadline_source, g_source_unref);
+  request->limit_error =
+    g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_LIMIT,
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "The completion ran longer than %u s (the client's time limit); "
+                              "stopped after %u token (the partial text is kept)",
+                              "The completion ran longer than %u s (the client's time limit); "
+                              "stopped after %u tokens (the partial text is kept)",
+                              n_tokens),
+                 self->max_duration, n_tokens);
+  /* Every path out of a cancelled request goes through request_fail(),
+   * which reports the limit instead of a cancel. */
+  g_cancellable_cancel (request->cancellable);
 
   return G_SOURCE_REMOVE;
 }
@@ -1203,6 +1273,17 @@ request_event_cb (const MtSseEvent  *event,
   if (mt_json_object_get (&root, "usage", &value) && value.type == MT_JSON_OBJECT)
     request_handle_usage (request, &value);
 
+  if (request->token_limit > 0 &&
+      _mt_completion_get_total_tokens (request->completion) >
+      request->token_limit + TOKEN_LIMIT_SLACK)
+    {
+      g_set_error (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_LIMIT,
+                   _("The server kept streaming past the %u tokens asked for (max_tokens); "
+                     "stopped it there (the partial text is kept)"),
+                   request->token_limit);
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -1241,6 +1322,22 @@ request_stream_failed (GTask  *task,
     request_fail (task, g_error_copy (error));
   else if (_mt_completion_has_finish_reason (request->completion))
     request_succeed (task);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      MtClient *self = g_task_get_source_object (task);
+      guint n_tokens = _mt_completion_get_total_tokens (request->completion);
+
+      request_fail (task, g_error_new (MT_CLIENT_ERROR, MT_CLIENT_ERROR_TIMED_OUT,
+                                       g_dngettext (GETTEXT_PACKAGE,
+                                                    "The server sent nothing for %u s mid-stream "
+                                                    "(the client's timeout); gave up after %u "
+                                                    "token (the partial text is kept)",
+                                                    "The server sent nothing for %u s mid-stream "
+                                                    "(the client's timeout); gave up after %u "
+                                                    "tokens (the partial text is kept)",
+                                                    n_tokens),
+                                       self->timeout, n_tokens));
+    }
   else
     request_fail (task, stream_dropped_error (request, error->message));
 }
@@ -1478,7 +1575,7 @@ mt_client_constructed (GObject *object)
    * libsoup's default of 2 would serialize a sweep. */
   self->session = soup_session_new_with_options ("max-conns", self->max_connections,
                                                  "max-conns-per-host", self->max_connections,
-                                                 "timeout", IO_TIMEOUT_SECONDS,
+                                                 "timeout", self->timeout,
                                                  "user-agent", user_agent,
                                                  NULL);
 }
@@ -1529,8 +1626,16 @@ mt_client_get_property (GObject    *object,
       g_value_set_uint (value, self->max_connections);
       break;
 
+    case PROP_MAX_DURATION:
+      g_value_set_uint (value, self->max_duration);
+      break;
+
     case PROP_RETRY_DELAY:
       g_value_set_uint (value, self->retry_delay);
+      break;
+
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
       break;
 
     default:
@@ -1564,8 +1669,16 @@ mt_client_set_property (GObject      *object,
       self->max_connections = g_value_get_uint (value);
       break;
 
+    case PROP_MAX_DURATION:
+      mt_client_set_max_duration (self, g_value_get_uint (value));
+      break;
+
     case PROP_RETRY_DELAY:
       mt_client_set_retry_delay (self, g_value_get_uint (value));
+      break;
+
+    case PROP_TIMEOUT:
+      mt_client_set_timeout (self, g_value_get_uint (value));
       break;
 
     default:
@@ -1611,6 +1724,18 @@ mt_client_class_init (MtClientClass *klass)
                        0, 60 * 1000, MT_CLIENT_DEFAULT_RETRY_DELAY,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Seconds without a byte from the server before a request gives up. */
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL,
+                       1, G_MAXUINT, MT_CLIENT_DEFAULT_TIMEOUT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* Seconds one completion may take, retries included; 0 for no limit. */
+  properties[PROP_MAX_DURATION] =
+    g_param_spec_uint ("max-duration", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1620,6 +1745,7 @@ mt_client_init (MtClient *self)
   self->max_attempts = MT_CLIENT_DEFAULT_MAX_ATTEMPTS;
   self->retry_delay = MT_CLIENT_DEFAULT_RETRY_DELAY;
   self->max_connections = MT_CLIENT_DEFAULT_MAX_CONNECTIONS;
+  self->timeout = MT_CLIENT_DEFAULT_TIMEOUT;
 }
 
 /**
@@ -1742,6 +1868,70 @@ mt_client_set_retry_delay (MtClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_DELAY]);
 }
 
+guint
+mt_client_get_timeout (MtClient *self)
+{
+  g_return_val_if_fail (MT_IS_CLIENT (self), 0);
+
+  return self->timeout;
+}
+
+/**
+ * mt_client_set_timeout:
+ * @self: an #MtClient
+ * @timeout: seconds, at least 1
+ *
+ * How long a request waits for any byte from the server, before the reply
+ * or in the middle of a stream, before it fails with
+ * %MT_CLIENT_ERROR_TIMED_OUT. Applies to requests sent after the call.
+ */
+void
+mt_client_set_timeout (MtClient *self,
+                       guint     timeout)
+{
+  g_return_if_fail (MT_IS_CLIENT (self));
+  g_return_if_fail (timeout > 0);
+
+  if (self->timeout == timeout)
+    return;
+
+  self->timeout = timeout;
+  if (self->session != NULL)
+    soup_session_set_timeout (self->session, timeout);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+guint
+mt_client_get_max_duration (MtClient *self)
+{
+  g_return_val_if_fail (MT_IS_CLIENT (self), 0);
+
+  return self->max_duration;
+}
+
+/**
+ * mt_client_set_max_duration:
+ * @self: an #MtClient
+ * @max_duration: seconds, or 0 for no limit
+ *
+ * The wall-clock limit of one completion, retries included: past it the
+ * stream is stopped and the request fails with %MT_CLIENT_ERROR_LIMIT,
+ * keeping the text that arrived. Applies to requests started after the
+ * call.
+ */
+void
+mt_client_set_max_duration (MtClient *self,
+                            guint     max_duration)
+{
+  g_return_if_fail (MT_IS_CLIENT (self));
+
+  if (self->max_duration == max_duration)
+    return;
+
+  self->max_duration = max_duration;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_DURATION]);
+}
+
 /**
  * mt_client_list_models_async:
  * @self: an #MtClient
@@ -1838,6 +2028,18 @@ mt_client_complete_async (MtClient                  *self,
   state->body = mt_completion_request_to_json (request);
   state->delta_func = delta_func;
   state->delta_data = delta_data;
+  if (request->sampling.max_tokens > 0)
+    state->token_limit = (guint) MIN (request->sampling.max_tokens,
+                                      (gint64) (G_MAXUINT - TOKEN_LIMIT_SLACK));
+
+  if (self->max_duration > 0)
+    {
+      state->deadline_source = g_timeout_source_new_seconds (self->max_duration);
+      g_source_set_callback (state->deadline_source, request_deadline_cb,
+                             g_object_ref (task), g_object_unref);
+      g_source_set_static_name (state->deadline_source, "[mt-client] deadline");
+      g_source_attach (state->deadline_source, g_task_get_context (task));
+    }
 
   request_send (task);
 }

@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 #define MT_CLIENT_DEFAULT_MAX_ATTEMPTS    4
 #define MT_CLIENT_DEFAULT_RETRY_DELAY     500   /* ms; doubles per attempt up to 16x */
 #define MT_CLIENT_DEFAULT_MAX_CONNECTIONS 64
+/* Seconds without a byte from the server before a request gives up. Long
+ * prompts can take minutes to prefill before the first byte comes back, so
+ * this only ends connections that died without a reset. */
+#define MT_CLIENT_DEFAULT_TIMEOUT         600
 
 /**
  * MtDeltaFunc:
@@ -42,6 +46,12 @@ void         mt_client_set_max_attempts     (MtClient             *self,
 guint        mt_client_get_retry_delay      (MtClient             *self);
 void         mt_client_set_retry_delay      (MtClient             *self,
                                              guint                 retry_delay);
+guint        mt_client_get_timeout          (MtClient             *self);
+void         mt_client_set_timeout          (MtClient             *self,
+                                             guint                 timeout);
+guint        mt_client_get_max_duration     (MtClient             *self);
+void         mt_client_set_max_duration     (MtClient             *self,
+                                             guint                 max_duration);
 
 void         mt_client_list_models_async    (MtClient             *self,
                                              GCancellable         *cancellable,

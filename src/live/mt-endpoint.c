@@ -20,11 +20,13 @@ struct _MtEndpoint
   GObject  parent_instance;
 
   char    *base_url;
+  gboolean verify_tls;
 };
 
 enum {
   PROP_0,
   PROP_BASE_URL,
+  PROP_VERIFY_TLS,
   N_PROPS
 };
 
@@ -58,6 +60,29 @@ mt_endpoint_get_property (GObject    *object,
       g_value_set_string (value, self->base_url);
       break;
 
+    case PROP_VERIFY_TLS:
+      g_value_set_boolean (value, self->verify_tls);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mt_endpoint_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  MtEndpoint *self = MT_ENDPOINT (object);
+
+  switch (prop_id)
+    {
+    case PROP_VERIFY_TLS:
+      mt_endpoint_set_verify_tls (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -70,6 +95,7 @@ mt_endpoint_class_init (MtEndpointClass *klass)
 
   object_class->finalize = mt_endpoint_finalize;
   object_class->get_property = mt_endpoint_get_property;
+  object_class->set_property = mt_endpoint_set_property;
 
   /* Read-only so that every endpoint went through the validation in
    * mt_endpoint_new(); g_object_new() alone yields the default URL. */
@@ -78,6 +104,13 @@ mt_endpoint_class_init (MtEndpointClass *klass)
                          MT_ENDPOINT_DEFAULT_URL,
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
+  /* Whether an https:// server's certificate must be valid for its host
+   * and signed by a trusted authority. */
+  properties[PROP_VERIFY_TLS] =
+    g_param_spec_boolean ("verify-tls", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -85,6 +118,7 @@ static void
 mt_endpoint_init (MtEndpoint *self)
 {
   self->base_url = g_strdup (MT_ENDPOINT_DEFAULT_URL);
+  self->verify_tls = TRUE;
 }
 
 static gboolean
@@ -281,6 +315,46 @@ mt_endpoint_get_base_url (MtEndpoint *self)
   return self->base_url;
 }
 
+gboolean
+mt_endpoint_get_verify_tls (MtEndpoint *self)
+{
+  g_return_val_if_fail (MT_IS_ENDPOINT (self), TRUE);
+
+  return self->verify_tls;
+}
+
+/**
+ * mt_endpoint_set_verify_tls:
+ * @self: an #MtEndpoint
+ * @verify_tls: %FALSE to accept any certificate from this server
+ *
+ * Certificates are verified by default. Turning it off is for one server
+ * the user trusts, such as a lab machine with a self-signed certificate;
+ * the traffic is still encrypted but anyone on the path could read it.
+ */
+void
+mt_endpoint_set_verify_tls (MtEndpoint *self,
+                            gboolean    verify_tls)
+{
+  g_return_if_fail (MT_IS_ENDPOINT (self));
+
+  verify_tls = !!verify_tls;
+  if (self->verify_tls == verify_tls)
+    return;
+
+  self->verify_tls = verify_tls;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFY_TLS]);
+}
+
+static gboolean
+accept_any_certificate_cb (SoupMessage          *message,
+                           GTlsCertificate      *certificate,
+                           GTlsCertificateFlags  errors,
+                           gpointer              user_data)
+{
+  return TRUE;
+}
+
 /**
  * mt_endpoint_build_url:
  * @self: an #MtEndpoint
@@ -350,6 +424,10 @@ mt_endpoint_new_message (MtEndpoint *self,
     {
       soup_message_headers_replace (headers, "Accept", "application/json");
     }
+
+  if (!self->verify_tls)
+    g_signal_connect (message, "accept-certificate",
+                      G_CALLBACK (accept_any_certificate_cb), NULL);
 
   return message;
 }

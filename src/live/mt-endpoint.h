@@ -24,6 +24,8 @@ typedef enum
   MT_CLIENT_ERROR_MALFORMED_EVENT,  /* not the JSON an OpenAI server sends */
   MT_CLIENT_ERROR_EVENT_TOO_LARGE,  /* over the parser's maximum event size */
   MT_CLIENT_ERROR_INVALID_UTF8,     /* the event stream is not UTF-8 */
+  MT_CLIENT_ERROR_TIMED_OUT,        /* nothing from the server for the client's timeout */
+  MT_CLIENT_ERROR_LIMIT,            /* past max_tokens or the client's time limit */
 } MtClientError;
 
 GQuark mt_client_error_quark (void);
@@ -35,6 +37,10 @@ G_DECLARE_FINAL_TYPE (MtEndpoint, mt_endpoint, MT, ENDPOINT, GObject)
 MtEndpoint  *mt_endpoint_new          (const char   *base_url,
                                        GError      **error);
 const char  *mt_endpoint_get_base_url (MtEndpoint   *self);
+/* TRUE (the default): https:// servers must have a valid certificate. */
+gboolean     mt_endpoint_get_verify_tls (MtEndpoint *self);
+void         mt_endpoint_set_verify_tls (MtEndpoint *self,
+                                         gboolean    verify_tls);
 char        *mt_endpoint_build_url    (MtEndpoint   *self,
                                        const char   *path);
 /* NULL when @path does not make a valid URL with the base. */
