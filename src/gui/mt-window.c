@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mt-charts-page.h"
 #include "mt-lab-loader.h"
 #include "mt-timeline.h"
 #include "mt-trace-row.h"
@@ -67,6 +68,7 @@ struct _MtWindow
   GtkScrolledWindow    *transcript_scroller;
   GtkTextView          *text_view;
   GtkLabel             *split_label;
+  MtChartsPage         *charts_page;
 };
 
 enum {
@@ -592,6 +594,60 @@ timeline_branch_activated_cb (MtWindow   *self,
   mt_window_select_trace (self, MT_TRACE (branch));
 }
 
+/* A point of a chart: its first branch opens in the trace view. */
+static void
+charts_branches_activated_cb (MtWindow           *self,
+                              const char * const *ids,
+                              MtChartsPage       *charts_page)
+{
+  MtTrace *trace;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->lab == NULL || ids == NULL || ids[0] == NULL)
+    return;
+
+  if ((trace = mt_lab_lookup_trace (self->lab, ids[0])) != NULL)
+    {
+      mt_window_select_trace (self, trace);
+      g_action_group_change_action_state (G_ACTION_GROUP (self), "show-charts",
+                                          g_variant_new_boolean (FALSE));
+    }
+}
+
+static void
+show_charts_change_state_cb (GSimpleAction *action,
+                             GVariant      *value,
+                             gpointer       user_data)
+{
+  MtWindow *self = user_data;
+  gboolean shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                              "charts") == 0;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (g_variant_get_boolean (value) && !shown && self->lab != NULL)
+    {
+      adw_window_title_set_title (self->content_title, _("Charts"));
+      adw_window_title_set_subtitle (self->content_title, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "charts");
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+    }
+  else if (!g_variant_get_boolean (value) && shown)
+    mt_window_show_trace (self, gtk_single_selection_get_selected_item (self->selection));
+}
+
+static void
+content_page_changed_cb (MtWindow   *self,
+                         GParamSpec *pspec,
+                         GtkStack   *stack)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "show-charts");
+  gboolean shown = g_strcmp0 (gtk_stack_get_visible_child_name (stack), "charts") == 0;
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (shown));
+}
+
 static void
 nearby_row_activated_cb (MtWindow      *self,
                          GtkListBoxRow *row,
@@ -1017,6 +1073,7 @@ mt_window_show_lab (MtWindow   *self,
   if (g_set_object (&self->lab, lab))
     {
       gtk_filter_list_model_set_model (self->filter_model, mt_lab_get_traces (lab));
+      mt_charts_page_set_lab (self->charts_page, lab);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAB]);
     }
 
@@ -1315,6 +1372,7 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, transcript_scroller);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, text_view);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, split_label);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, charts_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, selected_item_changed_cb);
@@ -1324,13 +1382,17 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, timeline_token_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, timeline_interrupt_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, timeline_branch_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, charts_branches_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-charts", NULL);
 
   g_type_ensure (MT_TYPE_TRACE_ROW);
   g_type_ensure (MT_TYPE_TIMELINE);
+  g_type_ensure (MT_TYPE_CHARTS_PAGE);
 }
 
 static void
@@ -1339,6 +1401,7 @@ mt_window_init (MtWindow *self)
   GtkTextBuffer *buffer;
   GtkDropTarget *drop_target;
   GtkEventController *legacy;
+  g_autoptr(GSimpleAction) show_charts = NULL;
   GtkTextIter start;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1399,6 +1462,13 @@ mt_window_init (MtWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", FALSE);
+
+  show_charts = g_simple_action_new_stateful ("show-charts", NULL, g_variant_new_boolean (FALSE));
+  g_signal_connect_object (show_charts, "change-state",
+                           G_CALLBACK (show_charts_change_state_cb), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (show_charts));
+  g_signal_connect_object (self->content_stack, "notify::visible-child-name",
+                           G_CALLBACK (content_page_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 MtWindow *
