@@ -170,6 +170,8 @@ struct _MtChartsPage
   guint            quiet_id;
   guint            deadline_id;
   gboolean         dirty;
+  double           pointer_x;  /* where the read-out was asked for */
+  double           pointer_y;
   gboolean         updating_filters;
 
   MtPlotChartKind  chart;
@@ -823,12 +825,49 @@ motion_cb (MtChartsPage             *self,
       return;
     }
 
+  self->pointer_x = x;
+  self->pointer_y = y;
   gtk_label_set_text (self->readout, hit.description);
   gtk_widget_set_visible (GTK_WIDGET (self->readout), TRUE);
+  gtk_widget_queue_allocate (gtk_widget_get_parent (GTK_WIDGET (self->readout)));
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->canvas),
                                    hit.branch_ids != NULL && hit.branch_ids->len > 0
                                    ? "pointer" : NULL);
   mt_plot_hit_clear (&hit);
+}
+
+/* The read-out sits beside the pointer, on whichever side keeps it
+ * inside the chart. */
+#define READOUT_OFFSET 16
+
+static gboolean
+get_child_position_cb (MtChartsPage *self,
+                       GtkWidget    *child,
+                       GdkRectangle *allocation,
+                       GtkOverlay   *overlay)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (overlay));
+  int height = gtk_widget_get_height (GTK_WIDGET (overlay));
+  GtkRequisition natural;
+
+  if (child != GTK_WIDGET (self->readout))
+    return FALSE;
+
+  gtk_widget_get_preferred_size (child, NULL, &natural);
+  allocation->width = MIN (natural.width, width);
+  allocation->height = MIN (natural.height, height);
+
+  allocation->x = self->pointer_x + READOUT_OFFSET;
+  if (allocation->x + allocation->width > width
+      && self->pointer_x - READOUT_OFFSET - allocation->width >= 0)
+    allocation->x = self->pointer_x - READOUT_OFFSET - allocation->width;
+  allocation->y = self->pointer_y + READOUT_OFFSET;
+  if (allocation->y + allocation->height > height)
+    allocation->y = self->pointer_y - READOUT_OFFSET - allocation->height;
+
+  allocation->x = CLAMP (allocation->x, 0, MAX (0, width - allocation->width));
+  allocation->y = CLAMP (allocation->y, 0, MAX (0, height - allocation->height));
+  return TRUE;
 }
 
 static void
@@ -1140,6 +1179,8 @@ mt_charts_page_class_init (MtChartsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtChartsPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MtChartsPage, canvas);
   gtk_widget_class_bind_template_child (widget_class, MtChartsPage, readout);
+  gtk_widget_class_bind_template_callback (widget_class, get_child_position_cb);
+
   gtk_widget_class_install_property_action (widget_class, "charts.chart", "chart");
   gtk_widget_class_install_property_action (widget_class, "charts.model", "model");
   gtk_widget_class_install_property_action (widget_class, "charts.dataset", "dataset");

@@ -160,6 +160,61 @@ add_force_answer (MtLab *lab)
     }
 }
 
+/* A lab that looks like a real sweep, for the window test and its
+ * screenshot: two models, twenty problems from two datasets, hard and
+ * speedup interrupts at five positions, accuracy rising with X. */
+static MtLab *
+demo_lab (void)
+{
+  static const char *models[] = { "qwen3-8b", "deepseek-r1" };
+  static const double positions[] = { 0.1, 0.3, 0.5, 0.7, 0.9 };
+  MtLab *lab = mt_lab_new ();
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(MtProblem) problem = NULL;
+      g_autofree char *pid = g_strdup_printf ("p%u", i);
+
+      problem = mt_problem_new (pid);
+      mt_problem_set_domain (problem, MT_DOMAIN_MATH);
+      mt_problem_set_answer (problem, "42");
+      mt_problem_set_source (problem, i < 10 ? "math500" : "gsm8k");
+      g_assert_true (mt_lab_add_problem (lab, problem));
+
+      for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+        {
+          g_autofree char *oid = g_strdup_printf ("o-%s-%u", models[m], i);
+          /* Spread the right answers evenly over the problems. */
+          double rank = ((i * 7) % 20 + 0.5) / 20.0;
+
+          add_trace (lab, make_trace (oid, pid, NULL, models[m], 0, 0,
+                                      mt_test_words ("Okay", 199),
+                                      mt_test_words ("\\boxed{42}", 9)));
+
+          for (guint x = 0; x < G_N_ELEMENTS (positions); x++)
+            {
+              double X = positions[x];
+              double hard = m == 0 ? 0.1 + 0.85 * X : 0.3 + 0.55 * X;
+              double speedup = m == 0 ? 0.55 + 0.4 * X : 0.7 + 0.2 * X;
+              g_autofree char *hid = g_strdup_printf ("hard-%s-%u-%.1f", models[m], i, X);
+              g_autofree char *sid = g_strdup_printf ("speedup-%s-%u-%.1f", models[m], i, X);
+
+              add_trace (lab, make_trace (hid, pid, oid, models[m], MT_INTERRUPT_HARD, X,
+                                          g_strdup (""),
+                                          mt_test_words (rank < hard ? "\\boxed{42}"
+                                                                     : "\\boxed{41}",
+                                                         19 + 3 * i)));
+              add_trace (lab, make_trace (sid, pid, oid, models[m], MT_INTERRUPT_SPEEDUP, X,
+                                          mt_test_words ("So", 20 + (guint) (40 * (1 - X))),
+                                          g_strdup (rank < speedup ? "\\boxed{42}"
+                                                                   : "\\boxed{7}")));
+            }
+        }
+    }
+
+  return lab;
+}
+
 typedef struct
 {
   GtkWindow    *window;
@@ -529,6 +584,65 @@ test_charts_hover_and_click (void)
 }
 
 static void
+collect_controls (GtkWidget *widget,
+                  GPtrArray *controls)
+{
+  if (GTK_IS_MENU_BUTTON (widget)
+      || (GTK_IS_BUTTON (widget)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)),
+                        "charts.export") == 0))
+    {
+      g_ptr_array_add (controls, widget);
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_controls (child, controls);
+}
+
+/* Tab reaches the chart menu, the three filters and Export. */
+static void
+test_charts_keyboard (void)
+{
+  g_autoptr(MtLab) lab = known_lab ();
+  g_autoptr(GPtrArray) controls = g_ptr_array_new ();
+  g_autoptr(GHashTable) reached = g_hash_table_new (NULL, NULL);
+  Fixture fixture;
+
+  fixture_set_up (&fixture, lab);
+  collect_controls (GTK_WIDGET (fixture.page), controls);
+  g_assert_cmpuint (controls->len, ==, 5);
+
+  gtk_root_set_focus (GTK_ROOT (fixture.window), NULL);
+  for (guint step = 0; step < 100; step++)
+    {
+      GtkWidget *focus;
+
+      if (!gtk_widget_child_focus (GTK_WIDGET (fixture.window), GTK_DIR_TAB_FORWARD))
+        continue;
+      focus = gtk_root_get_focus (GTK_ROOT (fixture.window));
+      for (guint i = 0; focus != NULL && i < controls->len; i++)
+        {
+          GtkWidget *control = g_ptr_array_index (controls, i);
+
+          if (focus == control || gtk_widget_is_ancestor (focus, control))
+            g_hash_table_add (reached, control);
+        }
+    }
+
+  g_assert_cmpuint (g_hash_table_size (reached), ==, controls->len);
+
+  /* The filters are actions too, so a menu item and the keyboard agree. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "charts.chart", "i",
+                                             MT_PLOT_CHART_FAILURE_RATES));
+  g_assert_cmpint (mt_charts_page_get_chart (fixture.page), ==, MT_PLOT_CHART_FAILURE_RATES);
+
+  fixture_tear_down (&fixture);
+}
+
+static void
 test_charts_export (void)
 {
   g_autoptr(MtLab) lab = known_lab ();
@@ -653,20 +767,18 @@ find_charts_page (GtkWidget *widget)
 static void
 test_charts_in_window (void)
 {
-  g_autoptr(MtLab) lab = known_lab ();
-  const char *ids[] = { "h7-3", "h7-4", NULL };
+  g_autoptr(MtLab) lab = demo_lab ();
+  const char *ids[] = { "hard-qwen3-8b-3-0.7", "hard-qwen3-8b-4-0.7", NULL };
   MtWindow *window;
   MtChartsPage *page;
   GVariant *state;
-
-  add_force_answer (lab);
 
   window = mt_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
   gtk_window_present (GTK_WINDOW (window));
   drain_main_loop ();
 
-  _mt_window_set_lab (window, lab, "known.mtlab");
+  _mt_window_set_lab (window, lab, "sweep.mtlab");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-charts", NULL));
   drain_main_loop ();
 
@@ -681,6 +793,21 @@ test_charts_in_window (void)
   wait_until (window_charts_settled, window);
   drain_main_loop ();
   g_assert_cmpstr (_mt_charts_page_get_state (page), ==, "chart");
+
+  /* Point at hard · qwen3-8b at X = 0.5, right in half the problems. */
+  {
+    GtkWidget *canvas = _mt_charts_page_get_canvas (page);
+    Pixels pixels = render_canvas (canvas);
+    MtPlotLayout layout;
+
+    pixels_free (&pixels);
+    g_assert_true (mt_plot_chart_get_layout (_mt_charts_page_get_plot_chart (page), &layout));
+    g_signal_emit_by_name (find_controller (canvas, GTK_TYPE_EVENT_CONTROLLER_MOTION), "motion",
+                           layout.plot.x + 0.5 * layout.plot.width,
+                           layout.plot.y + 0.5 * layout.plot.height);
+    g_assert_nonnull (_mt_charts_page_get_readout (page));
+    g_assert_nonnull (strstr (_mt_charts_page_get_readout (page), "qwen3-8b"));
+  }
 
   if (g_getenv ("MT_UPDATE_SCREENSHOTS") != NULL)
     {
@@ -704,7 +831,7 @@ test_charts_in_window (void)
   g_assert_false (g_variant_get_boolean (state));
   g_variant_unref (state);
   g_assert_cmpstr (mt_trace_get_id (mt_timeline_get_trace (_mt_window_get_timeline (window))),
-                   ==, "h7-3");
+                   ==, "hard-qwen3-8b-3-0.7");
 
   gtk_window_destroy (GTK_WINDOW (window));
   drain_main_loop ();
@@ -742,6 +869,7 @@ main (int   argc,
   g_test_add_func ("/gui/charts/accuracy", test_charts_accuracy);
   g_test_add_func ("/gui/charts/style", test_charts_style);
   g_test_add_func ("/gui/charts/hover-and-click", test_charts_hover_and_click);
+  g_test_add_func ("/gui/charts/keyboard", test_charts_keyboard);
   g_test_add_func ("/gui/charts/export", test_charts_export);
   g_test_add_func ("/gui/charts/refresh", test_charts_refresh);
   g_test_add_func ("/gui/charts/in-window", test_charts_in_window);
