@@ -19,6 +19,11 @@ const char  *_mt_charts_page_get_readout    (MtChartsPage *self);
 gboolean     _mt_charts_page_select_filter  (MtChartsPage *self,
                                              const char   *which,
                                              const char   *value);
+/* The file and format an export writes when @chosen was picked in the
+ * dialog with the filter of *@format: a typed extension wins, otherwise
+ * the filter's is added. */
+GFile       *_mt_charts_page_resolve_export (GFile        *chosen,
+                                             MtPlotFormat *format);
 /* Writes the chart shown as if chosen in the export dialog. */
 gboolean     _mt_charts_page_export_to      (MtChartsPage *self,
                                              GFile        *file,

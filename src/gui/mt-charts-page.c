@@ -22,7 +22,9 @@
 
 #define N_CHARTS (MT_PLOT_CHART_MARKER_DENSITY + 1)
 
-static const double export_dpis[] = { 96, 150, 300, 600 };
+/* The PNG resolutions offered, the default first: GTK 4.8's own file
+ * chooser shows the first choice whatever was set. */
+static const double export_dpis[] = { 300, 600, 150, 96 };
 
 /* The chart menu's names, in the order of MtPlotChartKind. */
 static const char *chart_names[N_CHARTS] = {
@@ -926,6 +928,27 @@ format_from_name (const char   *name,
   return mt_plot_format_from_string (lower, format);
 }
 
+GFile *
+_mt_charts_page_resolve_export (GFile        *chosen,
+                                MtPlotFormat *format)
+{
+  g_autofree char *name = g_file_get_basename (chosen);
+  g_autofree char *with_extension = NULL;
+  g_autoptr(GFile) parent = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (chosen), NULL);
+  g_return_val_if_fail (format != NULL, NULL);
+
+  /* An extension typed in the name wins over the filter; without one the
+   * filter's format adds it. */
+  if (format_from_name (name, format))
+    return g_object_ref (chosen);
+
+  parent = g_file_get_parent (chosen);
+  with_extension = g_strdup_printf ("%s.%s", name, format_extension (*format));
+  return g_file_get_child (parent, with_extension);
+}
+
 static void
 export_response_cb (MtChartsPage         *self,
                     int                   response,
@@ -936,30 +959,20 @@ export_response_cb (MtChartsPage         *self,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       GtkFileChooser *chooser = GTK_FILE_CHOOSER (native);
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
+      g_autoptr(GFile) chosen = gtk_file_chooser_get_file (chooser);
+      g_autoptr(GFile) file = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *name = g_file_get_basename (file);
-      const char *format_choice = gtk_file_chooser_get_choice (chooser, "format");
+      GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
       const char *dpi_choice = gtk_file_chooser_get_choice (chooser, "dpi");
       MtPlotFormat format = MT_PLOT_FORMAT_PNG;
       double dpi = 300;
 
       if (dpi_choice != NULL)
         dpi = g_ascii_strtod (dpi_choice, NULL);
+      if (filter != NULL)
+        format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (filter), "mt-format"));
 
-      /* An extension typed in the name wins over the menu; without one the
-       * menu's format adds it. */
-      if (!format_from_name (name, &format))
-        {
-          g_autofree char *with_extension = NULL;
-          g_autoptr(GFile) parent = g_file_get_parent (file);
-
-          if (format_choice == NULL || !mt_plot_format_from_string (format_choice, &format))
-            format = MT_PLOT_FORMAT_PNG;
-          with_extension = g_strdup_printf ("%s.%s", name, format_extension (format));
-          g_object_unref (file);
-          file = g_file_get_child (parent, with_extension);
-        }
+      file = _mt_charts_page_resolve_export (chosen, &format);
 
       if (!_mt_charts_page_export_to (self, file, format, dpi, &error))
         mt_charts_page_toast (self, error->message);
@@ -1330,9 +1343,8 @@ mt_charts_page_export (MtChartsPage *self)
   GtkFileChooserNative *native;
   GtkRoot *root;
   g_autofree char *name = NULL;
-  const char *format_ids[] = { "png", "svg", "pdf", NULL };
-  const char *format_labels[] = { N_("PNG Image"), N_("SVG Drawing"), N_("PDF Document"), NULL };
-  const char *translated_formats[G_N_ELEMENTS (format_labels)] = { NULL };
+  const char *format_labels[] = { N_("PNG Image"), N_("SVG Drawing"), N_("PDF Document") };
+  const char *format_types[] = { "image/png", "image/svg+xml", "application/pdf" };
   char *dpi_ids[G_N_ELEMENTS (export_dpis) + 1] = { NULL };
   char *dpi_labels[G_N_ELEMENTS (export_dpis) + 1] = { NULL };
 
@@ -1346,14 +1358,25 @@ mt_charts_page_export (MtChartsPage *self)
                                         _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
 
-  name = g_strdup_printf ("%s.png", mt_plot_chart_kind_to_string (mt_charts_page_get_chart (self)));
+  /* No extension: the chosen filter adds it, unless one is typed. */
+  name = g_strdup (mt_plot_chart_kind_to_string (mt_charts_page_get_chart (self)));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
 
-  for (guint i = 0; format_labels[i] != NULL; i++)
-    translated_formats[i] = _(format_labels[i]);
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "format", _("Format"),
-                               format_ids, translated_formats);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "format", "png");
+  /* One filter per format: the one chosen says the format when the name
+   * has no extension. */
+  for (MtPlotFormat format = MT_PLOT_FORMAT_PNG; format <= MT_PLOT_FORMAT_PDF; format++)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+      g_autofree char *pattern = g_strdup_printf ("*.%s", mt_plot_format_to_string (format));
+
+      gtk_file_filter_set_name (filter, _(format_labels[format]));
+      gtk_file_filter_add_mime_type (filter, format_types[format]);
+      gtk_file_filter_add_pattern (filter, pattern);
+      g_object_set_data (G_OBJECT (filter), "mt-format", GINT_TO_POINTER (format));
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+      if (format == MT_PLOT_FORMAT_PNG)
+        gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (native), filter);
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (export_dpis); i++)
     {

@@ -690,6 +690,26 @@ test_charts_export (void)
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "missing"));
 
+  /* The dialog's filter adds its extension; a typed one wins. */
+  {
+    g_autoptr(GFile) chosen = g_file_new_for_path ("/tmp/figure");
+    g_autoptr(GFile) typed = g_file_new_for_path ("/tmp/figure.PDF");
+    g_autoptr(GFile) resolved = NULL;
+    g_autoptr(GFile) kept = NULL;
+    g_autofree char *resolved_path = NULL;
+    MtPlotFormat format = MT_PLOT_FORMAT_SVG;
+
+    resolved = _mt_charts_page_resolve_export (chosen, &format);
+    resolved_path = g_file_get_path (resolved);
+    g_assert_cmpstr (resolved_path, ==, "/tmp/figure.svg");
+    g_assert_cmpint (format, ==, MT_PLOT_FORMAT_SVG);
+
+    format = MT_PLOT_FORMAT_PNG;
+    kept = _mt_charts_page_resolve_export (typed, &format);
+    g_assert_true (g_file_equal (kept, typed));
+    g_assert_cmpint (format, ==, MT_PLOT_FORMAT_PDF);
+  }
+
   g_unlink (png_path);
   g_unlink (svg_path);
   g_unlink (pdf_path);
