@@ -13,6 +13,8 @@ GtkWidget   *_mt_charts_page_get_canvas     (MtChartsPage *self);
 /* "chart", "empty" or "loading". */
 const char  *_mt_charts_page_get_state      (MtChartsPage *self);
 const char  *_mt_charts_page_get_message    (MtChartsPage *self);
+/* The chart as a screen reader hears it (its accessible description). */
+char        *_mt_charts_page_dup_description (MtChartsPage *self);
 /* The hover read-out, or NULL when it is hidden. */
 const char  *_mt_charts_page_get_readout    (MtChartsPage *self);
 /* Chooses filters by name, NULL for all; FALSE when the menu lacks it. */

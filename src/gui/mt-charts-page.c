@@ -1439,6 +1439,14 @@ _mt_charts_page_get_message (MtChartsPage *self)
   return adw_status_page_get_description (self->empty_page);
 }
 
+char *
+_mt_charts_page_dup_description (MtChartsPage *self)
+{
+  g_return_val_if_fail (MT_IS_CHARTS_PAGE (self), NULL);
+
+  return mt_charts_page_describe (self);
+}
+
 const char *
 _mt_charts_page_get_readout (MtChartsPage *self)
 {

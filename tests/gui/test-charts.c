@@ -442,6 +442,16 @@ test_charts_accuracy (void)
   g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (_mt_charts_page_get_canvas (fixture.page)),
                                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
 
+  {
+    g_autofree char *description = _mt_charts_page_dup_description (fixture.page);
+
+    g_test_message ("%s", description);
+    g_assert_true (g_str_has_prefix (description, "Accuracy after an interrupt."));
+    g_assert_nonnull (strstr (description, "hard at X = 0.30: 20% correct of 10 branches"));
+    g_assert_nonnull (strstr (description, "hard at X = 0.70: 80% correct of 10 branches"));
+    g_assert_nonnull (strstr (description, "speedup at X = 0.50: 50% correct of 10 branches"));
+  }
+
   /* Only the hard branches: one series fewer, less ink. */
   g_assert_cmpuint (mt_plot_chart_get_n_series (_mt_charts_page_get_plot_chart (fixture.page)),
                     ==, 2);
