@@ -174,6 +174,10 @@ struct _MtChartsPage
   gboolean         dirty;
   double           pointer_x;  /* where the read-out was asked for */
   double           pointer_y;
+  GArray          *points;     /* ChartPoint: where the keyboard can go */
+  int              points_width;
+  int              points_height;
+  int              point;      /* the one the keyboard is on, or -1 */
   gboolean         updating_filters;
 
   MtPlotChartKind  chart;
@@ -410,6 +414,177 @@ mt_charts_page_hide_readout (MtChartsPage *self)
   gtk_widget_set_cursor (GTK_WIDGET (self->canvas), NULL);
 }
 
+/* The keyboard's way to the points: they are found once per picture by
+ * asking the chart what is under a fine grid, each at the centre of the
+ * cells that found it. */
+#define POINT_GRID 3
+
+typedef struct
+{
+  double x;
+  double y;
+  guint  n;
+} ChartPoint;
+
+static int
+chart_point_compare (gconstpointer a,
+                     gconstpointer b)
+{
+  const ChartPoint *pa = a;
+  const ChartPoint *pb = b;
+
+  if (fabs (pa->x - pb->x) > POINT_GRID)
+    return pa->x < pb->x ? -1 : 1;
+  return (pa->y > pb->y) - (pa->y < pb->y);
+}
+
+static void
+mt_charts_page_forget_points (MtChartsPage *self)
+{
+  g_clear_pointer (&self->points, g_array_unref);
+  self->point = -1;
+}
+
+static gboolean
+mt_charts_page_find_points (MtChartsPage *self)
+{
+  MtPlotChart *chart = self->canvas->chart;
+  int width = gtk_widget_get_width (GTK_WIDGET (self->canvas));
+  int height = gtk_widget_get_height (GTK_WIDGET (self->canvas));
+  g_autoptr(GHashTable) found = NULL;
+  MtPlotLayout layout;
+  GHashTableIter iter;
+  ChartPoint *point;
+
+  if (self->points != NULL && self->points_width == width && self->points_height == height)
+    return self->points->len > 0;
+
+  mt_charts_page_forget_points (self);
+  if (chart == NULL || !mt_plot_chart_has_data (chart)
+      || !mt_plot_chart_get_layout (chart, &layout))
+    return FALSE;
+
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (double y = MAX (0, layout.plot.y - 2 * POINT_GRID);
+       y <= MIN (height, layout.plot.y + layout.plot.height + 2 * POINT_GRID);
+       y += POINT_GRID)
+    for (double x = MAX (0, layout.plot.x - 2 * POINT_GRID);
+         x <= MIN (width, layout.plot.x + layout.plot.width + 2 * POINT_GRID);
+         x += POINT_GRID)
+      {
+        MtPlotHit hit;
+        g_autofree char *key = NULL;
+
+        if (!mt_plot_chart_hit_test (chart, x, y, &hit))
+          continue;
+
+        /* Only what a click could open. */
+        if (hit.branch_ids != NULL && hit.branch_ids->len > 0)
+          {
+            key = g_strdup_printf ("%s\x1f%.9g\x1f%.9g", hit.series, hit.x, hit.value);
+            if ((point = g_hash_table_lookup (found, key)) == NULL)
+              {
+                point = g_new0 (ChartPoint, 1);
+                g_hash_table_insert (found, g_steal_pointer (&key), point);
+              }
+            point->x += x;
+            point->y += y;
+            point->n++;
+          }
+        mt_plot_hit_clear (&hit);
+      }
+
+  self->points = g_array_new (FALSE, FALSE, sizeof (ChartPoint));
+  self->points_width = width;
+  self->points_height = height;
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&point))
+    {
+      ChartPoint centre = { point->x / point->n, point->y / point->n, point->n };
+
+      g_array_append_val (self->points, centre);
+    }
+  g_array_sort (self->points, chart_point_compare);
+
+  return self->points->len > 0;
+}
+
+/* Shows the read-out of the point the keyboard is on. */
+static void
+mt_charts_page_show_point (MtChartsPage *self)
+{
+  const ChartPoint *point = &g_array_index (self->points, ChartPoint, self->point);
+  MtPlotHit hit;
+
+  if (!mt_plot_chart_hit_test (self->canvas->chart, point->x, point->y, &hit))
+    {
+      mt_charts_page_hide_readout (self);
+      return;
+    }
+
+  self->pointer_x = point->x;
+  self->pointer_y = point->y;
+  gtk_label_set_text (self->readout, hit.description);
+  gtk_widget_set_visible (GTK_WIDGET (self->readout), TRUE);
+  gtk_widget_queue_allocate (gtk_widget_get_parent (GTK_WIDGET (self->readout)));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, hit.description,
+                                  -1);
+  mt_plot_hit_clear (&hit);
+}
+
+static void
+move_point_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  MtChartsPage *self = MT_CHARTS_PAGE (widget);
+  int step = g_variant_get_int32 (parameter);
+  int n;
+
+  if (!mt_charts_page_find_points (self))
+    return;
+
+  n = self->points->len;
+  if (self->point < 0)
+    self->point = step > 0 ? 0 : n - 1;
+  else
+    self->point = ((self->point + step) % n + n) % n;
+
+  mt_charts_page_show_point (self);
+}
+
+static void
+open_point_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  MtChartsPage *self = MT_CHARTS_PAGE (widget);
+  const ChartPoint *point;
+  g_auto(GStrv) ids = NULL;
+  MtPlotHit hit;
+
+  if (self->points == NULL || self->point < 0 || self->point >= (int)self->points->len)
+    return;
+
+  point = &g_array_index (self->points, ChartPoint, self->point);
+  if (!mt_plot_chart_hit_test (self->canvas->chart, point->x, point->y, &hit))
+    return;
+
+  if (hit.branch_ids != NULL && hit.branch_ids->len > 0)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < hit.branch_ids->len; i++)
+        g_strv_builder_add (builder, g_ptr_array_index (hit.branch_ids, i));
+      ids = g_strv_builder_end (builder);
+    }
+  mt_plot_hit_clear (&hit);
+
+  if (ids != NULL)
+    g_signal_emit (self, signals[BRANCHES_ACTIVATED], 0, ids);
+}
+
 /* Shows the current chart, or says why there is none. */
 static void
 mt_charts_page_update (MtChartsPage *self)
@@ -425,6 +600,7 @@ mt_charts_page_update (MtChartsPage *self)
   chart = self->charts[kind];
   busy = mt_charts_page_get_busy (self);
 
+  mt_charts_page_forget_points (self);
   gtk_spinner_set_spinning (self->spinner, busy && self->metrics != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy && self->metrics != NULL);
   mt_charts_page_hide_readout (self);
@@ -1043,6 +1219,7 @@ mt_charts_page_finalize (GObject *object)
   g_clear_pointer (&self->datasets, g_ptr_array_unref);
   g_clear_pointer (&self->kind, g_free);
   g_clear_pointer (&self->kinds, g_ptr_array_unref);
+  g_clear_pointer (&self->points, g_array_unref);
 
   G_OBJECT_CLASS (mt_charts_page_parent_class)->finalize (object);
 }
@@ -1199,6 +1376,8 @@ mt_charts_page_class_init (MtChartsPageClass *klass)
   gtk_widget_class_install_property_action (widget_class, "charts.dataset", "dataset");
   gtk_widget_class_install_property_action (widget_class, "charts.kind", "kind");
   gtk_widget_class_install_action (widget_class, "charts.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "charts.move-point", "i", move_point_action);
+  gtk_widget_class_install_action (widget_class, "charts.open-point", NULL, open_point_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
                                        "charts.export", NULL);
 
@@ -1212,6 +1391,7 @@ static void
 mt_charts_page_init (MtChartsPage *self)
 {
   GtkEventController *motion;
+  GtkEventController *shortcuts;
   GtkGesture *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1219,6 +1399,7 @@ mt_charts_page_init (MtChartsPage *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 
+  self->point = -1;
   self->model = g_strdup ("");
   self->dataset = g_strdup ("");
   self->kind = g_strdup ("");
@@ -1245,6 +1426,29 @@ mt_charts_page_init (MtChartsPage *self)
   g_signal_connect_object (motion, "motion", G_CALLBACK (motion_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (motion, "leave", G_CALLBACK (leave_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->canvas), motion);
+
+  /* The points are a keyboard stop of their own: arrows walk them, Enter
+   * opens the branches behind one, as a click does. */
+  gtk_widget_set_focusable (GTK_WIDGET (self->canvas), TRUE);
+  shortcuts = gtk_shortcut_controller_new ();
+  for (guint i = 0; i < 3; i++)
+    {
+      static const guint keys[3][2] = {
+        { GDK_KEY_Right, GDK_KEY_Down },
+        { GDK_KEY_Left, GDK_KEY_Up },
+        { GDK_KEY_Return, GDK_KEY_space },
+      };
+      GtkShortcut *shortcut;
+
+      shortcut = gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (keys[i][0], 0),
+                                                                gtk_keyval_trigger_new (keys[i][1], 0)),
+                                   gtk_named_action_new (i < 2 ? "charts.move-point"
+                                                               : "charts.open-point"));
+      if (i < 2)
+        gtk_shortcut_set_arguments (shortcut, g_variant_new_int32 (i == 0 ? 1 : -1));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self->canvas), shortcuts);
 
   click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);

@@ -590,6 +590,25 @@ test_charts_hover_and_click (void)
       g_assert_true (g_strv_contains ((const char * const *)ids, id));
     }
 
+  /* The keyboard walks the same points: the first is hard at X = 0.3,
+   * the only other the one at 0.7, then round again; Enter opens it. */
+  g_clear_pointer (&ids, g_strfreev);
+  gtk_widget_grab_focus (canvas);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "charts.move-point", "i", 1));
+  readout = _mt_charts_page_get_readout (fixture.page);
+  g_assert_nonnull (readout);
+  g_assert_true (g_str_has_prefix (readout, "hard, X = 0.30"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "charts.move-point", "i", 1));
+  g_assert_true (g_str_has_prefix (_mt_charts_page_get_readout (fixture.page), "hard, X = 0.70"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "charts.move-point", "i", 1));
+  g_assert_true (g_str_has_prefix (_mt_charts_page_get_readout (fixture.page), "hard, X = 0.30"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "charts.move-point", "i", -1));
+  g_assert_true (g_str_has_prefix (_mt_charts_page_get_readout (fixture.page), "hard, X = 0.70"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.page), "charts.open-point", NULL));
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (g_strv_length (ids), ==, 10);
+  g_assert_true (g_strv_contains ((const char * const *)ids, "h7-9"));
+
   fixture_tear_down (&fixture);
 }
 
