@@ -166,7 +166,8 @@ struct _MtChartsPage
   MtLab           *lab;
   MtMetrics       *metrics;
   MtPlotChart     *charts[N_CHARTS];
-  MtMetrics       *chart_metrics[N_CHARTS];  /* unowned: what each chart was given */
+  MtMetrics       *chart_metrics[N_CHARTS];  /* unowned: what each chart was given (the
+                                              * chart holds it, so the address stays its) */
   gboolean         chart_filtered[N_CHARTS];
   GCancellable    *cancellable;
   guint            quiet_id;
@@ -178,7 +179,6 @@ struct _MtChartsPage
   int              points_width;
   int              points_height;
   int              point;      /* the one the keyboard is on, or -1 */
-  gboolean         updating_filters;
 
   MtPlotChartKind  chart;
   char            *model;     /* "" for all */
@@ -229,8 +229,6 @@ typedef struct
   MtChartsPage *self;
   GCancellable *cancellable;
 } MtChartsRun;
-
-static void mt_charts_page_schedule (MtChartsPage *self);
 
 static void
 mt_charts_page_toast (MtChartsPage *self,
@@ -432,9 +430,13 @@ chart_point_compare (gconstpointer a,
 {
   const ChartPoint *pa = a;
   const ChartPoint *pb = b;
+  /* Left to right; points in one column (bars, series at one X) top
+   * down. */
+  int column_a = (int)floor (pa->x / (2 * POINT_GRID));
+  int column_b = (int)floor (pb->x / (2 * POINT_GRID));
 
-  if (fabs (pa->x - pb->x) > POINT_GRID)
-    return pa->x < pb->x ? -1 : 1;
+  if (column_a != column_b)
+    return column_a < column_b ? -1 : 1;
   return (pa->y > pb->y) - (pa->y < pb->y);
 }
 
@@ -1083,12 +1085,6 @@ released_cb (MtChartsPage   *self,
     g_signal_emit (self, signals[BRANCHES_ACTIVATED], 0, ids);
 }
 
-static const char *
-format_extension (MtPlotFormat format)
-{
-  return mt_plot_format_to_string (format);
-}
-
 /* The format a file name asks for by its extension. */
 static gboolean
 format_from_name (const char   *name,
@@ -1121,7 +1117,7 @@ _mt_charts_page_resolve_export (GFile        *chosen,
     return g_object_ref (chosen);
 
   parent = g_file_get_parent (chosen);
-  with_extension = g_strdup_printf ("%s.%s", name, format_extension (*format));
+  with_extension = g_strdup_printf ("%s.%s", name, mt_plot_format_to_string (*format));
   return g_file_get_child (parent, with_extension);
 }
 
