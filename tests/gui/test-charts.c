@@ -235,6 +235,10 @@ fixture_set_up (Fixture *fixture,
   if (lab != NULL)
     {
       mt_charts_page_set_lab (fixture->page, lab);
+      /* The analysis runs in the background; until it reports, the page
+       * says it is working. */
+      g_assert_true (mt_charts_page_get_busy (fixture->page));
+      g_assert_cmpstr (_mt_charts_page_get_state (fixture->page), ==, "loading");
       wait_until (page_is_settled, fixture->page);
       drain_main_loop ();
     }
