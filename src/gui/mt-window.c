@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "mt-compare-view.h"
+#include "mt-charts-page.h"
 #include "mt-lab-loader.h"
 #include "mt-live-session.h"
 #include "mt-new-run-dialog.h"
@@ -125,6 +126,7 @@ struct _MtWindow
   GtkProgressBar       *live_sweep_progress;
   GtkWidget            *live_sweep_pause_button;
   GtkWidget            *live_sweep_resume_button;
+  MtChartsPage         *charts_page;
 };
 
 enum {
@@ -698,6 +700,79 @@ timeline_branch_activated_cb (MtWindow   *self,
   mt_window_select_trace (self, MT_TRACE (branch));
 }
 
+/* A point of a chart: its first branch opens in the trace view. */
+static void
+charts_branches_activated_cb (MtWindow           *self,
+                              const char * const *ids,
+                              MtChartsPage       *charts_page)
+{
+  MtTrace *trace;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->lab == NULL || ids == NULL || ids[0] == NULL)
+    return;
+
+  if ((trace = mt_lab_lookup_trace (self->lab, ids[0])) == NULL)
+    return;
+
+  /* A branch opens beside its siblings: its parent in the compare view. */
+  if (MT_IS_BRANCH (trace))
+    {
+      MtBranch *branch = MT_BRANCH (trace);
+      MtTrace *parent = mt_branch_get_parent (branch);
+
+      if (parent == NULL && mt_branch_get_parent_id (branch) != NULL)
+        parent = mt_lab_lookup_trace (self->lab, mt_branch_get_parent_id (branch));
+      if (parent != NULL)
+        {
+          mt_window_select_trace (self, parent);
+          g_action_group_change_action_state (G_ACTION_GROUP (self), "show-charts",
+                                              g_variant_new_boolean (FALSE));
+          g_action_group_change_action_state (G_ACTION_GROUP (self), "compare",
+                                              g_variant_new_boolean (TRUE));
+          return;
+        }
+    }
+
+  mt_window_select_trace (self, trace);
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "show-charts",
+                                      g_variant_new_boolean (FALSE));
+}
+
+static void
+show_charts_change_state_cb (GSimpleAction *action,
+                             GVariant      *value,
+                             gpointer       user_data)
+{
+  MtWindow *self = user_data;
+  gboolean shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                              "charts") == 0;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (g_variant_get_boolean (value) && !shown && self->lab != NULL)
+    {
+      adw_window_title_set_title (self->content_title, _("Charts"));
+      adw_window_title_set_subtitle (self->content_title, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "charts");
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+    }
+  else if (!g_variant_get_boolean (value) && shown)
+    mt_window_show_trace (self, gtk_single_selection_get_selected_item (self->selection));
+}
+
+static void
+content_page_changed_cb (MtWindow   *self,
+                         GParamSpec *pspec,
+                         GtkStack   *stack)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "show-charts");
+  gboolean shown = g_strcmp0 (gtk_stack_get_visible_child_name (stack), "charts") == 0;
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (shown));
+}
+
 static void
 nearby_row_activated_cb (MtWindow      *self,
                          GtkListBoxRow *row,
@@ -1041,6 +1116,11 @@ selected_item_changed_cb (MtWindow           *self,
 
   /* The row of the trace already shown: nothing to redraw. */
   if (trace != NULL && trace == mt_timeline_get_trace (self->timeline))
+    return;
+  /* The list picking its first row as it fills must not take the user
+   * away from the charts; leaving them shows the selected trace. */
+  if (mt_timeline_get_trace (self->timeline) == NULL
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "charts") == 0)
     return;
   if (trace != NULL)
     g_clear_object (&self->pending_selection);
@@ -1975,6 +2055,7 @@ mt_window_show_lab (MtWindow   *self,
                                G_CALLBACK (mt_window_lab_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (mt_lab_get_problems (lab), "items-changed",
                                G_CALLBACK (mt_window_lab_changed_cb), self, G_CONNECT_SWAPPED);
+      mt_charts_page_set_lab (self->charts_page, lab);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAB]);
     }
 
@@ -3066,6 +3147,7 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_progress);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_pause_button);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_sweep_resume_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, charts_page);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, trace_item_setup_cb);
@@ -3078,6 +3160,7 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, timeline_token_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, timeline_interrupt_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, timeline_branch_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, charts_branches_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
@@ -3110,10 +3193,13 @@ mt_window_class_init (MtWindowClass *klass)
                                        "win.interrupt-menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK,
                                        "win.stop-run", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.show-charts", NULL);
 
   g_type_ensure (MT_TYPE_TRACE_ROW);
   g_type_ensure (MT_TYPE_TIMELINE);
   g_type_ensure (MT_TYPE_COMPARE_VIEW);
+  g_type_ensure (MT_TYPE_CHARTS_PAGE);
 }
 
 static void
@@ -3123,6 +3209,7 @@ mt_window_init (MtWindow *self)
   GtkDropTarget *drop_target;
   GtkEventController *legacy;
   GtkEventController *scroll;
+  g_autoptr(GSimpleAction) show_charts = NULL;
   GtkTextIter start;
   static const char * const shown_trace_signals[] = {
     "notify::reasoning", "notify::answer", "notify::finish-reason",
@@ -3244,6 +3331,13 @@ mt_window_init (MtWindow *self)
   mt_window_live_servers_changed_cb (self, "servers", self->settings);
   mt_window_live_update_controls (self);
   mt_window_live_sweep_changed_cb (self, self->live);
+
+  show_charts = g_simple_action_new_stateful ("show-charts", NULL, g_variant_new_boolean (FALSE));
+  g_signal_connect_object (show_charts, "change-state",
+                           G_CALLBACK (show_charts_change_state_cb), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (show_charts));
+  g_signal_connect_object (self->content_stack, "notify::visible-child-name",
+                           G_CALLBACK (content_page_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 MtWindow *
