@@ -30,6 +30,7 @@ typedef struct
   GMutex                 mutex;
   GQueue                 pending;   /* LoadBatch */
   gboolean               idle_queued;
+  guint                  n_delivered;
 } LoadData;
 
 static void
@@ -53,10 +54,10 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
-/* On the main thread: adds the queued batches to the lab, all of them or
- * only the first (a main loop iteration each, so the window stays
- * responsive and the first batch is listed before the load finishes).
- * Returns whether batches are left. */
+/* On the main thread: adds the queued batches to the lab: the first alone,
+ * so that it is listed before the load finishes whatever the timing, then
+ * all that are waiting, or all with @all. Returns whether batches are
+ * left. */
 static gboolean
 load_data_deliver (LoadData     *data,
                    GCancellable *cancellable,
@@ -68,7 +69,9 @@ load_data_deliver (LoadData     *data,
   LoadBatch *batch;
 
   g_mutex_lock (&data->mutex);
-  if (all)
+  /* After the first batch, whatever piled up goes in together: one
+   * items-changed rather than one per batch. */
+  if (all || data->n_delivered > 0)
     {
       batches = data->pending;
       g_queue_init (&data->pending);
@@ -81,19 +84,25 @@ load_data_deliver (LoadData     *data,
   data->idle_queued = more;
   g_mutex_unlock (&data->mutex);
 
-  while ((batch = g_queue_pop_head (&batches)))
+  if (!g_queue_is_empty (&batches) && !g_cancellable_is_cancelled (cancellable))
     {
-      if (!g_cancellable_is_cancelled (cancellable))
-        {
-          g_autoptr(GPtrArray) rejected = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) problems = g_ptr_array_new ();
+      g_autoptr(GPtrArray) traces = g_ptr_array_new ();
+      g_autoptr(GPtrArray) rejected = g_ptr_array_new_with_free_func (g_object_unref);
 
-          mt_lab_add_all (data->lab, batch->problems, batch->traces, rejected);
-          /* One file into a fresh lab: its ids are unique already. */
-          g_warn_if_fail (rejected->len == 0);
-          added = TRUE;
+      for (GList *l = batches.head; l != NULL; l = l->next)
+        {
+          batch = l->data;
+          g_ptr_array_extend (problems, batch->problems, NULL, NULL);
+          g_ptr_array_extend (traces, batch->traces, NULL, NULL);
         }
-      load_batch_free (batch);
+      mt_lab_add_all (data->lab, problems, traces, rejected);
+      /* One file into a fresh lab: its ids are unique already. */
+      g_warn_if_fail (rejected->len == 0);
+      data->n_delivered++;
+      added = TRUE;
     }
+  g_queue_clear_full (&batches, (GDestroyNotify)load_batch_free);
 
   if (added && data->progress != NULL)
     data->progress (data->lab, data->progress_data);

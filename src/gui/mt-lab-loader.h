@@ -37,9 +37,10 @@ typedef void (*MtLabLoadProgressFunc) (MtLab    *lab,
                                        gpointer  user_data);
 
 /* As mt_lab_load_async(), but a single file is read in batches: the lab is
- * made on the calling thread and each batch is added to it there (one
- * items-changed per batch), then @progress is called, so that the traces
- * can be listed long before a big file is read. Batches stop coming once
+ * made on the calling thread and batches are added to it there (the first
+ * alone, then whatever arrived meanwhile, one items-changed each), then
+ * @progress is called, so that the traces can be listed long before a big
+ * file is read. Batches stop coming once
  * @cancellable is cancelled. Branches are joined to parents that came in a
  * later batch when the load finishes. Several files load as with
  * mt_lab_load_async(). */
