@@ -13,6 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES = \
 	appstream \
 	clang \
+	curl \
 	dbus-daemon \
 	desktop-file-utils \
 	flatpak-builder \
@@ -41,9 +42,10 @@ APT_PACKAGES = \
 	xdotool \
 	xvfb
 
+# Under $(SHARED_DATA)/traces, or the samples folder (data/samples.txt).
 SAMPLE_TRACES = \
-	$(SHARED_DATA)/traces/markyx316_LLM-Reasoning-Trace-Topology/math500_deepseek_r1.jsonl \
-	$(SHARED_DATA)/traces/JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl
+	markyx316_LLM-Reasoning-Trace-Topology/math500_deepseek_r1.jsonl \
+	JesseRWeigel_thinking-traces/qwen3-8b__think-on.jsonl
 
 .PHONY: all deps build build-sanitized engine run check clean
 
@@ -79,8 +81,13 @@ engine:
 	  cd tests/live && npm ci --omit=optional --ignore-scripts --no-audit --no-fund; \
 	else echo "npm not found: the live engine test will be skipped"; fi
 
+# Without ../shared/data, the same files are downloaded once (checked
+# against the sha256 in data/samples.txt) into ~/.cache/midthought/samples.
 run: build
-	GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/src/gui/midthought $(SAMPLE_TRACES)
+	@if [ -d "$(SHARED_DATA)/traces" ]; then traces="$(SHARED_DATA)/traces"; \
+	else traces=$$(sh data/fetch-samples.sh) || exit 1; fi; \
+	set -x; GSETTINGS_SCHEMA_DIR=$(BUILD)/data $(BUILD)/src/gui/midthought \
+	  $(addprefix "$$traces"/,$(SAMPLE_TRACES))
 
 # Every test; then every test again (the engine aside) under ASan, UBSan and
 # LeakSanitizer, with a short run of each fuzzer (tests/fuzz/README.md). The

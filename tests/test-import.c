@@ -745,6 +745,124 @@ test_round_trip (void)
   g_rmdir (dir);
 }
 
+typedef struct
+{
+  MtLab *lab;
+  guint  n_batches;
+  guint  max_traces;
+} Batches;
+
+static void
+collect_batch (GPtrArray *problems,
+               GPtrArray *traces,
+               gpointer   user_data)
+{
+  Batches *batches = user_data;
+  g_autoptr(GPtrArray) rejected = g_ptr_array_new_with_free_func (g_object_unref);
+
+  batches->n_batches++;
+  batches->max_traces = MAX (batches->max_traces, traces->len);
+  mt_lab_add_all (batches->lab, problems, traces, rejected);
+  g_assert_cmpuint (rejected->len, ==, 0);
+}
+
+/* Imports @path in batches of @batch_size into a fresh lab and checks that
+ * the lab and the report are the ones a one-shot import gives; returns how
+ * many batches came. */
+static guint
+assert_batched_equals_one_shot (const char *path,
+                                guint       batch_size)
+{
+  g_autoptr(MtLab) one_shot = mt_lab_new ();
+  g_autoptr(MtLoadReport) expected = import_ok (one_shot, path);
+  g_autoptr(MtLoadReport) report = mt_load_report_new (path);
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  Batches batches = { lab, 0, 0 };
+  GListModel *want, *got;
+
+  g_assert_true (mt_import_file_batched (path, NULL, batch_size, collect_batch, &batches,
+                                         report, NULL, &error));
+  g_assert_no_error (error);
+  mt_lab_link (lab);
+
+  g_assert_cmpstr (report->format, ==, expected->format);
+  g_assert_cmpuint (report->n_traces, ==, expected->n_traces);
+  g_assert_cmpuint (report->n_branches, ==, expected->n_branches);
+  g_assert_cmpuint (report->n_problems, ==, expected->n_problems);
+  g_assert_cmpuint (report->n_skipped, ==, expected->n_skipped);
+  g_assert_cmpuint (report->issues->len, ==, expected->issues->len);
+
+  /* The same traces in the same order, joined to the same problems and
+   * parents. */
+  want = mt_lab_get_traces (one_shot);
+  got = mt_lab_get_traces (lab);
+  g_assert_cmpuint (g_list_model_get_n_items (got), ==, g_list_model_get_n_items (want));
+  for (guint i = 0; i < g_list_model_get_n_items (want); i++)
+    {
+      g_autoptr(MtTrace) a = g_list_model_get_item (want, i);
+      g_autoptr(MtTrace) b = g_list_model_get_item (got, i);
+
+      g_assert_cmpstr (mt_trace_get_id (b), ==, mt_trace_get_id (a));
+      g_assert_cmpstr (mt_trace_get_reasoning (b), ==, mt_trace_get_reasoning (a));
+      g_assert_cmpstr (mt_trace_get_answer (b), ==, mt_trace_get_answer (a));
+      g_assert_cmpint (mt_trace_get_problem (b) != NULL, ==, mt_trace_get_problem (a) != NULL);
+      if (MT_IS_BRANCH (a))
+        g_assert_cmpstr (mt_trace_get_id (mt_branch_get_parent (MT_BRANCH (b))), ==,
+                         mt_trace_get_id (mt_branch_get_parent (MT_BRANCH (a))));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_problems (lab)), ==,
+                    g_list_model_get_n_items (mt_lab_get_problems (one_shot)));
+
+  return batches.n_batches;
+}
+
+static void
+test_batched (void)
+{
+  g_autofree char *shared = mt_test_shared_path (TRACES_MARKYX "/math500_deepseek_r1.jsonl");
+  g_autofree char *paper = fixture_path ("paper-output.jsonl");
+  g_autofree char *mixed = fixture_path ("generic-mixed.jsonl");
+  g_autofree char *dir = g_dir_make_tmp ("mt-batched-XXXXXX", NULL);
+  g_autofree char *lab_path = g_build_filename (dir, "lab.jsonl", NULL);
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_traces;
+
+  /* 20 traces in batches of 3: seven batches, in order. */
+  g_assert_cmpuint (assert_batched_equals_one_shot (shared, 3), ==, 7);
+  /* Branches and parents, and bad lines skipped as in one shot. */
+  g_assert_cmpuint (assert_batched_equals_one_shot (paper, 1), >, 1);
+  g_assert_cmpuint (assert_batched_equals_one_shot (mixed, 2), >, 1);
+
+  /* A lab file comes whole, as one batch. */
+  report = import_ok (lab, shared);
+  n_traces = g_list_model_get_n_items (mt_lab_get_traces (lab));
+  g_assert_true (mt_lab_file_save (lab, lab_path, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assert_batched_equals_one_shot (lab_path, 3), ==, 1);
+  g_assert_cmpuint (n_traces, ==, 20);
+
+  /* A file that cannot be used fails as it does in one shot, with nothing
+   * handed out. */
+  {
+    g_autofree char *bad = write_temp ("not json\nstill not\n", -1);
+    g_autoptr(MtLoadReport) bad_report = mt_load_report_new (bad);
+    g_autoptr(MtLab) empty = mt_lab_new ();
+    Batches batches = { empty, 0, 0 };
+
+    g_assert_false (mt_import_file_batched (bad, NULL, 3, collect_batch, &batches, bad_report,
+                                            NULL, &error));
+    g_assert_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_UNKNOWN_FORMAT);
+    g_assert_cmpuint (batches.n_batches, ==, 0);
+    g_unlink (bad);
+  }
+
+  g_unlink (lab_path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -788,6 +906,7 @@ main (int   argc,
   g_test_add_func ("/import/bad/huge-line", test_huge_line);
   g_test_add_func ("/import/reimport", test_reimport_gets_unique_ids);
   g_test_add_func ("/import/round-trip", test_round_trip);
+  g_test_add_func ("/import/batched", test_batched);
 
   return g_test_run ();
 }

@@ -239,6 +239,9 @@ typedef struct
   guint             n_records;
   guint             line;         /* line of the record being read, from 1 */
   gboolean          starts_inside; /* this file's outputs start inside the thinking block */
+  MtImportBatchFunc batch_func;   /* hands out problems and traces instead of a lab */
+  gpointer          batch_data;
+  guint             batch_size;
 } Importer;
 
 static void
@@ -254,7 +257,31 @@ importer_clear (Importer *imp)
 static gboolean
 counting_only (Importer *imp)
 {
-  return imp->lab == NULL;
+  return imp->lab == NULL && imp->batch_func == NULL;
+}
+
+/* Hands what was read so far to the batch function: all of it with @all,
+ * else once a batch is full. Called between records, so a paper record's
+ * trace and its branches travel together. */
+static void
+flush_batch (Importer *imp,
+             gboolean  all)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) traces = NULL;
+
+  if (imp->batch_func == NULL || imp->traces == NULL)
+    return;
+  if (imp->traces->len == 0 && imp->problems->len == 0)
+    return;
+  if (!all && imp->traces->len < imp->batch_size)
+    return;
+
+  problems = g_steal_pointer (&imp->problems);
+  traces = g_steal_pointer (&imp->traces);
+  imp->problems = g_ptr_array_new_with_free_func (g_object_unref);
+  imp->traces = g_ptr_array_new_with_free_func (g_object_unref);
+  imp->batch_func (problems, traces, imp->batch_data);
 }
 
 /* Field access with type checks. A field that is present with the wrong type
@@ -1430,7 +1457,10 @@ import_lines (Importer     *imp,
       if (!is_blank (p, line_end))
         {
           if (mt_json_validate (p, line_end - p, &record, &error_offset, &message))
-            import_record (imp, &record);
+            {
+              import_record (imp, &record);
+              flush_batch (imp, FALSE);
+            }
           else
             {
               imp->n_records++;
@@ -1581,6 +1611,7 @@ import_array (Importer          *imp,
         return;
 
       import_record (imp, &element);
+      flush_batch (imp, FALSE);
     }
 }
 
@@ -1717,13 +1748,16 @@ map_file (const char  *path,
                                      (GDestroyNotify) mapping_free, mapping);
 }
 
-gboolean
-mt_import_file (MtLab             *lab,
-                const char        *path,
-                const MtFieldMap  *map,
-                MtLoadReport      *report,
-                GCancellable      *cancellable,
-                GError           **error)
+static gboolean
+import_file (MtLab             *lab,
+             const char        *path,
+             const MtFieldMap  *map,
+             guint              batch_size,
+             MtImportBatchFunc  batch_func,
+             gpointer           batch_data,
+             MtLoadReport      *report,
+             GCancellable      *cancellable,
+             GError           **error)
 {
   g_autoptr(GBytes) mapped = NULL;
   g_autofree char *basename = NULL;
@@ -1733,10 +1767,6 @@ mt_import_file (MtLab             *lab,
   const char *message;
   const char *data;
   gsize len;
-
-  g_return_val_if_fail (!lab || MT_IS_LAB (lab), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (report != NULL, FALSE);
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -1770,7 +1800,29 @@ mt_import_file (MtLab             *lab,
       g_autoptr(MtLab) scratch = lab ? NULL : mt_lab_new ();
 
       g_clear_pointer (&mapped, g_bytes_unref);
-      return mt_lab_file_load (lab ? lab : scratch, path, report, cancellable, error);
+      if (!mt_lab_file_load (lab ? lab : scratch, path, report, cancellable, error))
+        return FALSE;
+
+      /* A lab file links within itself: it goes out as one batch. */
+      if (batch_func != NULL)
+        {
+          GListModel *models[] = { mt_lab_get_problems (scratch), mt_lab_get_traces (scratch) };
+          GPtrArray *arrays[2];
+
+          for (guint m = 0; m < 2; m++)
+            {
+              guint n = g_list_model_get_n_items (models[m]);
+
+              arrays[m] = g_ptr_array_new_full (n, g_object_unref);
+              for (guint i = 0; i < n; i++)
+                g_ptr_array_add (arrays[m], g_list_model_get_item (models[m], i));
+            }
+          batch_func (arrays[0], arrays[1], batch_data);
+          g_ptr_array_unref (arrays[0]);
+          g_ptr_array_unref (arrays[1]);
+        }
+
+      return TRUE;
     }
 
   basename = g_path_get_basename (path);
@@ -1782,7 +1834,10 @@ mt_import_file (MtLab             *lab,
   imp.len = len;
   imp.problem_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.trace_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (lab != NULL)
+  imp.batch_func = batch_func;
+  imp.batch_data = batch_data;
+  imp.batch_size = MAX (batch_size, 1);
+  if (lab != NULL || batch_func != NULL)
     {
       imp.problems = g_ptr_array_new_with_free_func (g_object_unref);
       imp.traces = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1827,6 +1882,7 @@ mt_import_file (MtLab             *lab,
       g_warn_if_fail (rejected->len == 0);
       mt_lab_link (lab);
     }
+  flush_batch (&imp, TRUE);
 
   if (imp.n_records > 0 && imp.n_records == report->n_skipped && report->issues->len > 0)
     {
@@ -1843,4 +1899,36 @@ mt_import_file (MtLab             *lab,
 
   importer_clear (&imp);
   return TRUE;
+}
+
+gboolean
+mt_import_file (MtLab             *lab,
+                const char        *path,
+                const MtFieldMap  *map,
+                MtLoadReport      *report,
+                GCancellable      *cancellable,
+                GError           **error)
+{
+  g_return_val_if_fail (!lab || MT_IS_LAB (lab), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  return import_file (lab, path, map, 0, NULL, NULL, report, cancellable, error);
+}
+
+gboolean
+mt_import_file_batched (const char         *path,
+                        const MtFieldMap   *map,
+                        guint               batch_size,
+                        MtImportBatchFunc   func,
+                        gpointer            user_data,
+                        MtLoadReport       *report,
+                        GCancellable       *cancellable,
+                        GError            **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  return import_file (NULL, path, map, batch_size, func, user_data, report, cancellable, error);
 }

@@ -37,4 +37,27 @@ gboolean      mt_import_file          (MtLab         *lab,
                                        GCancellable  *cancellable,
                                        GError       **error);
 
+/* A batch of what mt_import_file_batched() read, in file order: new
+ * MtProblem and new MtTrace (and MtBranch). The arrays are the callee's to
+ * keep (take a reference) and are freed after the call. */
+typedef void (*MtImportBatchFunc) (GPtrArray *problems,
+                                   GPtrArray *traces,
+                                   gpointer   user_data);
+
+/* As mt_import_file() into a fresh, empty lab, but instead of adding to a
+ * lab hands what it reads to @func in batches of about @batch_size traces,
+ * in file order, on the calling thread (a worker's, so that the caller can
+ * forward them to a lab on the main thread). Adding every batch with
+ * mt_lab_add_all() and then calling mt_lab_link() gives the lab that
+ * mt_import_file() gives. @report and errors are the same too; when it
+ * returns FALSE, batches already handed out may have to be dropped. */
+gboolean      mt_import_file_batched  (const char    *path,
+                                       const MtFieldMap *map,
+                                       guint          batch_size,
+                                       MtImportBatchFunc func,
+                                       gpointer       user_data,
+                                       MtLoadReport  *report,
+                                       GCancellable  *cancellable,
+                                       GError       **error);
+
 G_END_DECLS

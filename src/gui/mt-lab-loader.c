@@ -7,17 +7,151 @@
 
 /* Issue messages come from the file; keep toasts to one readable line. */
 #define MAX_ISSUE_CHARS 80
+/* Traces per batch when a single file is read in batches: the first batch
+ * lists at once, and each later one is a single items-changed. */
+#define LOAD_BATCH_SIZE 2000
 
 typedef struct
 {
-  GPtrArray *files;
+  GPtrArray *problems;
+  GPtrArray *traces;
+} LoadBatch;
+
+typedef struct
+{
+  GPtrArray             *files;
+  /* Batched loading: the lab lives on the main thread; the worker queues
+   * batches and one idle at a time adds them, in order. */
+  MtLab                 *lab;
+  MtLabLoadProgressFunc  progress;
+  gpointer               progress_data;
+  GDestroyNotify         progress_data_free;
+  GMainContext          *context;
+  GMutex                 mutex;
+  GQueue                 pending;   /* LoadBatch */
+  gboolean               idle_queued;
+  guint                  n_delivered;
 } LoadData;
+
+static void
+load_batch_free (LoadBatch *batch)
+{
+  g_clear_pointer (&batch->problems, g_ptr_array_unref);
+  g_clear_pointer (&batch->traces, g_ptr_array_unref);
+  g_free (batch);
+}
 
 static void
 load_data_free (LoadData *data)
 {
   g_clear_pointer (&data->files, g_ptr_array_unref);
+  g_clear_object (&data->lab);
+  if (data->progress_data_free != NULL)
+    g_clear_pointer (&data->progress_data, data->progress_data_free);
+  g_clear_pointer (&data->context, g_main_context_unref);
+  g_queue_clear_full (&data->pending, (GDestroyNotify)load_batch_free);
+  g_mutex_clear (&data->mutex);
   g_free (data);
+}
+
+/* On the main thread: adds the queued batches to the lab: the first alone,
+ * so that it is listed before the load finishes whatever the timing, then
+ * all that are waiting, or all with @all. Returns whether batches are
+ * left. */
+static gboolean
+load_data_deliver (LoadData     *data,
+                   GCancellable *cancellable,
+                   gboolean      all)
+{
+  GQueue batches = G_QUEUE_INIT;
+  gboolean added = FALSE;
+  gboolean more;
+  LoadBatch *batch;
+
+  g_mutex_lock (&data->mutex);
+  /* After the first batch, whatever piled up goes in together: one
+   * items-changed rather than one per batch. */
+  if (all || data->n_delivered > 0)
+    {
+      batches = data->pending;
+      g_queue_init (&data->pending);
+    }
+  else if ((batch = g_queue_pop_head (&data->pending)))
+    {
+      g_queue_push_tail (&batches, batch);
+    }
+  more = !g_queue_is_empty (&data->pending);
+  data->idle_queued = more;
+  g_mutex_unlock (&data->mutex);
+
+  if (!g_queue_is_empty (&batches) && !g_cancellable_is_cancelled (cancellable))
+    {
+      g_autoptr(GPtrArray) problems = g_ptr_array_new ();
+      g_autoptr(GPtrArray) traces = g_ptr_array_new ();
+      g_autoptr(GPtrArray) rejected = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (GList *l = batches.head; l != NULL; l = l->next)
+        {
+          batch = l->data;
+          g_ptr_array_extend (problems, batch->problems, NULL, NULL);
+          g_ptr_array_extend (traces, batch->traces, NULL, NULL);
+        }
+      mt_lab_add_all (data->lab, problems, traces, rejected);
+      /* One file into a fresh lab: its ids are unique already. */
+      g_warn_if_fail (rejected->len == 0);
+      data->n_delivered++;
+      added = TRUE;
+    }
+  g_queue_clear_full (&batches, (GDestroyNotify)load_batch_free);
+
+  if (added && data->progress != NULL)
+    data->progress (data->lab, data->progress_data);
+
+  return more;
+}
+
+static gboolean
+load_data_deliver_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (load_data_deliver (g_task_get_task_data (task), g_task_get_cancellable (task), FALSE))
+    return G_SOURCE_CONTINUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+/* In the worker: queues a batch for the main thread. */
+static void
+load_data_queue_batch (GPtrArray *problems,
+                       GPtrArray *traces,
+                       gpointer   user_data)
+{
+  GTask *task = user_data;
+  LoadData *data = g_task_get_task_data (task);
+  LoadBatch *batch = g_new0 (LoadBatch, 1);
+  gboolean schedule;
+
+  batch->problems = g_ptr_array_ref (problems);
+  batch->traces = g_ptr_array_ref (traces);
+
+  g_mutex_lock (&data->mutex);
+  g_queue_push_tail (&data->pending, batch);
+  schedule = !data->idle_queued;
+  data->idle_queued = TRUE;
+  g_mutex_unlock (&data->mutex);
+
+  /* An idle on the main context, never g_main_context_invoke(): that runs
+   * the function right here when no thread holds the context. */
+  if (schedule)
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, load_data_deliver_idle, g_object_ref (task), g_object_unref);
+      g_source_set_static_name (source, "[midthought] loaded batch");
+      g_source_attach (source, data->context);
+    }
 }
 
 static void
@@ -74,8 +208,15 @@ mt_lab_load_worker (GTask        *task,
         }
       else
         {
+          gboolean ok;
+
           report = mt_load_report_new (path);
-          if (mt_import_file (lab, path, NULL, report, cancellable, &file_error))
+          if (data->lab != NULL)
+            ok = mt_import_file_batched (path, NULL, LOAD_BATCH_SIZE, load_data_queue_batch, task,
+                                         report, cancellable, &file_error);
+          else
+            ok = mt_import_file (lab, path, NULL, report, cancellable, &file_error);
+          if (ok)
             {
               g_ptr_array_add (load->reports, g_steal_pointer (&report));
               continue;
@@ -97,7 +238,9 @@ mt_lab_load_worker (GTask        *task,
         }
     }
 
-  if (load->reports->len > 0)
+  /* Batched: the main thread's lab gets linked and handed over when the
+   * load is finished. */
+  if (load->reports->len > 0 && data->lab == NULL)
     {
       mt_lab_link (lab);
 
@@ -119,6 +262,19 @@ mt_lab_load_async (GFile               **files,
                    GAsyncReadyCallback   callback,
                    gpointer              user_data)
 {
+  mt_lab_load_async_full (files, n_files, NULL, NULL, NULL, cancellable, callback, user_data);
+}
+
+void
+mt_lab_load_async_full (GFile               **files,
+                        guint                 n_files,
+                        MtLabLoadProgressFunc progress,
+                        gpointer              progress_data,
+                        GDestroyNotify        progress_data_free,
+                        GCancellable         *cancellable,
+                        GAsyncReadyCallback   callback,
+                        gpointer              user_data)
+{
   g_autoptr(GTask) task = NULL;
   LoadData *data;
 
@@ -129,6 +285,16 @@ mt_lab_load_async (GFile               **files,
   data->files = g_ptr_array_new_full (n_files, g_object_unref);
   for (guint i = 0; i < n_files; i++)
     g_ptr_array_add (data->files, g_object_ref (files[i]));
+  g_mutex_init (&data->mutex);
+  g_queue_init (&data->pending);
+  data->context = g_main_context_ref_thread_default ();
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->progress_data_free = progress_data_free;
+  /* Ids of one file are unique within it; several files need the worker's
+   * lab to tell clashing ids apart, so they load in one go. */
+  if (progress != NULL && n_files == 1)
+    data->lab = mt_lab_new ();
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, mt_lab_load_async);
@@ -141,11 +307,26 @@ MtLabLoad *
 mt_lab_load_finish (GAsyncResult  *result,
                     GError       **error)
 {
+  LoadData *data;
+  MtLabLoad *load;
+
   g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mt_lab_load_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  data = g_task_get_task_data (G_TASK (result));
+  if (!(load = g_task_propagate_pointer (G_TASK (result), error)))
+    return NULL;
+
+  if (data->lab != NULL && load->reports->len > 0)
+    {
+      /* Batches the idle has not added yet come first. */
+      load_data_deliver (data, g_task_get_cancellable (G_TASK (result)), TRUE);
+      mt_lab_link (data->lab);
+      load->lab = g_object_ref (data->lab);
+    }
+
+  return load;
 }
 
 static char *

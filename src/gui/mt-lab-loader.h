@@ -31,6 +31,27 @@ void       mt_lab_load_async            (GFile               **files,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);
+/* Called on the main thread each time a batch of traces was added to
+ * @lab, the lab that mt_lab_load_finish() will hand over. */
+typedef void (*MtLabLoadProgressFunc) (MtLab    *lab,
+                                       gpointer  user_data);
+
+/* As mt_lab_load_async(), but a single file is read in batches: the lab is
+ * made on the calling thread and batches are added to it there (the first
+ * alone, then whatever arrived meanwhile, one items-changed each), then
+ * @progress is called, so that the traces can be listed long before a big
+ * file is read. Batches stop coming once
+ * @cancellable is cancelled. Branches are joined to parents that came in a
+ * later batch when the load finishes. Several files load as with
+ * mt_lab_load_async(). */
+void       mt_lab_load_async_full       (GFile               **files,
+                                         guint                 n_files,
+                                         MtLabLoadProgressFunc progress,
+                                         gpointer              progress_data,
+                                         GDestroyNotify        progress_data_free,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
 /* Fails only when cancelled; files that could not be read are listed in
  * the result's failures. */
 MtLabLoad *mt_lab_load_finish           (GAsyncResult         *result,

@@ -15,10 +15,30 @@
 #define MIN_MARK_GAP    3.0
 #define DENSITY_STEP    2.0
 #define HOVER_SLOP      4.0
+/* A shape's stamp: its size, the outline and room to place the shape at a
+ * fraction of a pixel. Shapes are centred on STAMP_CENTER + the fraction. */
+#define STAMP_SIZE      (SHAPE_SIZE + 4.0)
+#define STAMP_CENTER    5.0
+
+/* One category's shape, filled and outlined once into a texture that every
+ * mark of the category reuses: a frame appends a texture node per shape
+ * instead of filling and stroking a path, so that drawing thousands of
+ * marks costs next to nothing on the frame path. */
+typedef struct
+{
+  MtTimelineShape  shape;
+  GdkRGBA          fill;
+  GdkRGBA          outline;
+  double           y_fraction;
+  int              scale;
+  GdkTexture      *texture;
+} MarkStamp;
 
 struct _MtTimelineMarksLane
 {
-  MtTimelineLane parent_instance;
+  MtTimelineLane  parent_instance;
+
+  GArray         *stamps;   /* MarkStamp, indexed by category */
 };
 
 G_DEFINE_FINAL_TYPE (MtTimelineMarksLane, mt_timeline_marks_lane, MT_TYPE_TIMELINE_LANE)
@@ -129,16 +149,94 @@ paint_density (MtTimelineLane         *lane,
 }
 
 static void
-paint_marks (MtTimelineLane         *lane,
-             cairo_t                *cr,
-             const MtTimelineLayout *layout,
-             const MtTimelineData   *data)
+clear_stamp (MarkStamp *stamp)
 {
+  g_clear_object (&stamp->texture);
+}
+
+static GdkTexture *
+draw_stamp (MtTimelineShape  shape,
+            const GdkRGBA   *fill,
+            const GdkRGBA   *outline,
+            double           y_fraction,
+            int              scale)
+{
+  int size = (int)ceil (STAMP_SIZE * scale);
+  g_autoptr(GBytes) bytes = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  cairo_set_line_width (cr, 1);
+  trace_shape (cr, shape, STAMP_CENTER + 0.5, STAMP_CENTER + y_fraction, SHAPE_SIZE);
+  gdk_cairo_set_source_rgba (cr, fill);
+  cairo_fill_preserve (cr);
+  gdk_cairo_set_source_rgba (cr, outline);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  /* Cairo's ARGB32 is premultiplied BGRA in native byte order. */
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize)cairo_image_surface_get_stride (surface) * size);
+  {
+    GdkTexture *texture = gdk_memory_texture_new (size, size,
+                                                  G_BYTE_ORDER == G_LITTLE_ENDIAN
+                                                  ? GDK_MEMORY_B8G8R8A8_PREMULTIPLIED
+                                                  : GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
+                                                  bytes,
+                                                  cairo_image_surface_get_stride (surface));
+    cairo_surface_destroy (surface);
+    return texture;
+  }
+}
+
+/* The stamp of @category in these colours, drawn again only when the
+ * shape, a colour or the scale changed. */
+static GdkTexture *
+lookup_stamp (MtTimelineMarksLane *self,
+              guint                category,
+              MtTimelineShape      shape,
+              const GdkRGBA       *fill,
+              const GdkRGBA       *outline,
+              double               y_fraction)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  MarkStamp *stamp;
+
+  if (self->stamps->len <= category)
+    g_array_set_size (self->stamps, category + 1);
+  stamp = &g_array_index (self->stamps, MarkStamp, category);
+
+  if (stamp->texture == NULL || stamp->shape != shape || stamp->scale != scale
+      || stamp->y_fraction != y_fraction
+      || !gdk_rgba_equal (&stamp->fill, fill) || !gdk_rgba_equal (&stamp->outline, outline))
+    {
+      clear_stamp (stamp);
+      stamp->shape = shape;
+      stamp->fill = *fill;
+      stamp->outline = *outline;
+      stamp->y_fraction = y_fraction;
+      stamp->scale = scale;
+      stamp->texture = draw_stamp (shape, fill, outline, y_fraction, scale);
+    }
+
+  return stamp->texture;
+}
+
+static void
+append_marks (MtTimelineLane         *lane,
+              GtkSnapshot            *snapshot,
+              const MtTimelineLayout *layout,
+              const MtTimelineData   *data)
+{
+  MtTimelineMarksLane *self = MT_TIMELINE_MARKS_LANE (lane);
   double right = layout->plot_x + layout->plot_width;
   GdkRGBA outline;
 
   mt_timeline_lane_lookup_color (lane, "timeline_gap_color", &outline);
-  cairo_set_line_width (cr, 1);
 
   for (guint category = 0; category < data->mark_categories->len; category++)
     {
@@ -147,6 +245,7 @@ paint_marks (MtTimelineLane         *lane,
       guint row = g_array_index (data->category_rows, guint, category);
       double y = _mt_timeline_layout_mark_row_y (layout, row);
       g_autofree char *name = NULL;
+      GdkTexture *stamp;
       GdkRGBA color;
       guint i;
 
@@ -155,6 +254,7 @@ paint_marks (MtTimelineLane         *lane,
 
       name = g_strdup_printf ("timeline_mark_%u_color", category % N_MARK_COLORS);
       mt_timeline_lane_lookup_color (lane, name, &color);
+      stamp = lookup_stamp (self, category, shape, &color, &outline, y - floor (y));
 
       i = tokens_lower_bound (tokens, layout->view.first - data->origin - 1);
       while (i < tokens->len)
@@ -166,11 +266,12 @@ paint_marks (MtTimelineLane         *lane,
           if (x > right + SHAPE_SIZE)
             break;
 
-          trace_shape (cr, shape, round (x) + 0.5, y, SHAPE_SIZE);
-          gdk_cairo_set_source_rgba (cr, &color);
-          cairo_fill_preserve (cr);
-          gdk_cairo_set_source_rgba (cr, &outline);
-          cairo_stroke (cr);
+          /* On whole pixels, so the stamp is copied, never resampled;
+           * centred on a pixel's middle, as a 1 px outline is sharpest. */
+          gtk_snapshot_append_texture (snapshot, stamp,
+                                       &GRAPHENE_RECT_INIT (round (x) - STAMP_CENTER,
+                                                            floor (y) - STAMP_CENTER,
+                                                            STAMP_SIZE, STAMP_SIZE));
 
           /* Jump past the marks this shape already stands for. */
           skip_to = _mt_timeline_layout_x_to_token (layout, x + MIN_MARK_GAP) - data->origin - 0.5;
@@ -191,18 +292,17 @@ mt_timeline_marks_lane_snapshot_scene (MtTimelineLane         *lane,
   if (data->marks->len == 0 || layout->marks_band.size.height <= 0)
     return;
 
-  graphene_rect_union (&layout->marks_band, &layout->density_band, &bounds);
-  bounds.origin.x = layout->plot_x - SHAPE_SIZE;
-  bounds.size.width = layout->plot_width + 2 * SHAPE_SIZE;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  cairo_save (cr);
-  cairo_rectangle (cr, layout->plot_x, bounds.origin.y, layout->plot_width, bounds.size.height);
-  cairo_clip (cr);
-  paint_density (lane, cr, layout, data);
-  cairo_restore (cr);
-  paint_marks (lane, cr, layout, data);
-  cairo_destroy (cr);
+  /* The density line, clipped to the plot by the node's bounds. */
+  bounds = layout->density_band;
+  bounds.origin.x = layout->plot_x;
+  bounds.size.width = layout->plot_width;
+  if (bounds.size.height > 0)
+    {
+      cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+      paint_density (lane, cr, layout, data);
+      cairo_destroy (cr);
+    }
+  append_marks (lane, snapshot, layout, data);
 }
 
 static char *
@@ -272,9 +372,22 @@ mt_timeline_marks_lane_describe (MtTimelineLane         *lane,
 }
 
 static void
+mt_timeline_marks_lane_finalize (GObject *object)
+{
+  MtTimelineMarksLane *self = MT_TIMELINE_MARKS_LANE (object);
+
+  g_clear_pointer (&self->stamps, g_array_unref);
+
+  G_OBJECT_CLASS (mt_timeline_marks_lane_parent_class)->finalize (object);
+}
+
+static void
 mt_timeline_marks_lane_class_init (MtTimelineMarksLaneClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   MtTimelineLaneClass *lane_class = MT_TIMELINE_LANE_CLASS (klass);
+
+  object_class->finalize = mt_timeline_marks_lane_finalize;
 
   lane_class->snapshot_scene = mt_timeline_marks_lane_snapshot_scene;
   lane_class->describe = mt_timeline_marks_lane_describe;
@@ -283,6 +396,8 @@ mt_timeline_marks_lane_class_init (MtTimelineMarksLaneClass *klass)
 static void
 mt_timeline_marks_lane_init (MtTimelineMarksLane *self)
 {
+  self->stamps = g_array_new (FALSE, TRUE, sizeof (MarkStamp));
+  g_array_set_clear_func (self->stamps, (GDestroyNotify)clear_stamp);
   gtk_widget_add_css_class (GTK_WIDGET (self), "marks");
 }
 

@@ -51,6 +51,7 @@ struct _MtWindow
   char                 *search_folded;
   char                 *last_toast;
   char                 *page_before_load;
+  gboolean              load_shown;   /* the loading lab is listed already */
   GArray               *sections;
   GPtrArray            *branches;
   guint                 follow_id;
@@ -2098,6 +2099,40 @@ mt_window_live_lab_loaded (MtWindow  *self,
     }
 }
 
+/* The first batch of a big file: list it while the rest loads. Saving
+ * waits for the whole. */
+static void
+mt_window_load_progress_cb (MtLab    *lab,
+                            gpointer  user_data)
+{
+  MtWindow *self = user_data;
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->lab == lab)
+    return;
+
+  self->load_shown = TRUE;
+  mt_window_show_lab (self, lab, adw_status_page_get_description (self->loading_page), NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", FALSE);
+}
+
+/* The lab listed while loading is whole (or the load stopped). */
+static void
+mt_window_loaded_lab_complete (MtWindow   *self,
+                               const char *lab_path)
+{
+  g_clear_pointer (&self->lab_path, g_free);
+  self->lab_path = g_strdup (lab_path);
+  self->load_shown = FALSE;
+  mt_window_set_modified (self, FALSE);
+  mt_window_update_title (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", TRUE);
+  gtk_stack_set_visible_child_name (self->main_stack, "lab");
+}
+
 static void
 mt_window_load_cb (GObject      *object,
                    GAsyncResult *result,
@@ -2127,7 +2162,11 @@ mt_window_load_cb (GObject      *object,
     {
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         mt_window_toast (self, error->message);
-      gtk_stack_set_visible_child_name (self->main_stack, self->page_before_load);
+      /* What was listed before the load stopped stays, to be saved anew. */
+      if (self->load_shown)
+        mt_window_loaded_lab_complete (self, NULL);
+      else
+        gtk_stack_set_visible_child_name (self->main_stack, self->page_before_load);
       mt_window_set_loading (self, FALSE);
       return;
     }
@@ -2144,11 +2183,15 @@ mt_window_load_cb (GObject      *object,
       const MtLoadReport *first = g_ptr_array_index (load->reports, 0);
       g_autofree char *title = g_path_get_basename (first->path);
 
-      mt_window_remember (self, load->reports);
       /* Only a lab read whole from one lab file can be saved back to it. */
-      mt_window_show_lab (self, load->lab, title,
-                          load->reports->len == 1 && load->failures->len == 0
-                          && g_strcmp0 (first->format, "lab") == 0 ? first->path : NULL);
+      const char *lab_path = load->reports->len == 1 && load->failures->len == 0
+                             && g_strcmp0 (first->format, "lab") == 0 ? first->path : NULL;
+
+      mt_window_remember (self, load->reports);
+      if (self->load_shown && self->lab == load->lab)
+        mt_window_loaded_lab_complete (self, lab_path);
+      else
+        mt_window_show_lab (self, load->lab, title, lab_path);
       mt_window_live_lab_loaded (self, load);
 
       if ((skipped = mt_lab_load_describe_skipped (load)))
@@ -3396,6 +3439,10 @@ mt_window_open_files (MtWindow  *self,
   g_return_if_fail (files != NULL);
   g_return_if_fail (n_files > 0);
 
+  /* A load that was listing its lab stops here: its part stays. */
+  if (self->load_shown)
+    mt_window_loaded_lab_complete (self, NULL);
+
   page = gtk_stack_get_visible_child_name (self->main_stack);
   if (g_strcmp0 (page, "loading") != 0)
     set_str (&self->page_before_load, page);
@@ -3413,8 +3460,10 @@ mt_window_open_files (MtWindow  *self,
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
   mt_window_set_loading (self, TRUE);
 
-  mt_lab_load_async (files, n_files, self->load_cancellable,
-                     mt_window_load_cb, g_object_ref (self));
+  self->load_shown = FALSE;
+  mt_lab_load_async_full (files, n_files, mt_window_load_progress_cb, g_object_ref (self),
+                          g_object_unref, self->load_cancellable,
+                          mt_window_load_cb, g_object_ref (self));
 }
 
 void

@@ -1094,7 +1094,7 @@ test_widget_pixels (void)
   x = (int)round (_mt_timeline_layout_token_to_x (layout, data->origin + triangle_token + 0.5));
   g_assert_true (pixel_matches (pixels, x, triangle_y + 1, &triangle_color, 48));
   g_assert_cmpint (count_in_row (pixels, x, triangle_y - 2, 8, &triangle_color) + 3, <,
-                   count_in_row (pixels, x, triangle_y + 3, 8, &triangle_color));
+                   count_in_row (pixels, x, triangle_y + 2, 8, &triangle_color));
   g_assert_cmpint (count_in_row (pixels, x, square_y, 8, &square_color), ==, 0);
 
   /* The square, as wide at the top as at the bottom. */
