@@ -94,7 +94,7 @@ health() { # health FIELD
     process.stdin.on("end", () => console.log(JSON.parse(s)[process.argv[1]]));' "$1"
 }
 
-echo "1..15"
+echo "1..16"
 
 # The engine: the generated model, one thread, a free port.
 node "$here/make-gguf.mjs" "$tmp/tiny.gguf" 2>"$tmp/make.log"
@@ -142,6 +142,24 @@ status=$?
 grep -q "lab, 5 problems, 5 traces, 75 branches, 0 skipped" "$tmp/info.out"
 check "info: 5 problems, 5 traces, 75 branches, 0 skipped (exit $status)" \
   $(( $? + status )) "$tmp/info.out"
+
+# The engine's sweep as a figure: the accuracy chart as PDF, first page
+# rendered and not blank.
+"$cli" plot --chart accuracy --format pdf -o "$tmp/accuracy.pdf" "$tmp/full.mtlab" \
+  >"$tmp/plot.out" 2>&1
+status=$?
+if ! command -v pdftoppm >/dev/null || ! command -v identify >/dev/null; then
+  ok "plot --chart accuracy --format pdf (exit $status) # SKIP pdftoppm or identify missing"
+else
+  pdftoppm -png -r 36 -f 1 -l 1 -singlefile "$tmp/accuracy.pdf" "$tmp/accuracy" \
+    >>"$tmp/plot.out" 2>&1
+  deviation=$(identify -format '%[fx:standard_deviation]' "$tmp/accuracy.png" 2>>"$tmp/plot.out")
+  echo "# accuracy.pdf page 1: standard deviation of the pixels ${deviation:-none}"
+  [ "$status" -eq 0 ] && [ -n "$deviation" ] &&
+    awk -v d="$deviation" 'BEGIN { exit !(d > 0.01) }'
+  check "plot --chart accuracy --format pdf on the sweep renders a non-blank page" $? \
+    "$tmp/plot.out"
+fi
 
 c=$(census "$tmp/full.mtlab")
 echo "# first run: $c"
