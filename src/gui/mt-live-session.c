@@ -785,6 +785,16 @@ mt_live_session_get_family (MtLiveSession *self)
   return self->family;
 }
 
+/* The runner new runs start on (NULL without a server), for whoever needs
+ * its per-token "delta" signal: the live benchmark measures from it. */
+MtRunner *
+mt_live_session_get_runner (MtLiveSession *self)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
+
+  return self->runner;
+}
+
 gboolean
 mt_live_session_has_server (MtLiveSession *self)
 {

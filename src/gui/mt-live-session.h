@@ -77,6 +77,8 @@ gboolean              mt_live_session_set_server         (MtLiveSession         
                                                           GError               **error);
 const MtServerConfig *mt_live_session_get_server         (MtLiveSession         *self);
 MtFamily             *mt_live_session_get_family         (MtLiveSession         *self);
+/* The runner new runs start on, %NULL without a server. */
+MtRunner             *mt_live_session_get_runner         (MtLiveSession         *self);
 gboolean              mt_live_session_has_server         (MtLiveSession         *self);
 /* How many times a refused or dropped request is tried; see MtClient. */
 void                  mt_live_session_set_retries        (MtLiveSession         *self,
