@@ -149,6 +149,12 @@ MtLiveSweepState      mt_live_session_get_sweep_state    (MtLiveSession         
 /* FALSE when there is no sweep. */
 gboolean              mt_live_session_get_sweep_progress (MtLiveSession         *self,
                                                           MtSweepProgress       *progress);
+/* Whether the lab file has a sweep that did not finish (its settings are
+ * kept next to it, in LAB_FILE.sweep, until it finishes or is cancelled). */
+gboolean              mt_live_session_has_saved_sweep    (MtLiveSession         *self);
+/* Starts it again with the same settings; what finished is not run again. */
+gboolean              mt_live_session_resume_saved_sweep (MtLiveSession         *self,
+                                                          GError               **error);
 /* Why the sweep stopped, for MT_LIVE_SWEEP_FAILED. */
 const GError         *mt_live_session_get_sweep_error    (MtLiveSession         *self);
 

@@ -2034,6 +2034,19 @@ mt_window_live_lab_loaded (MtWindow  *self,
                                  error->message);
       mt_window_toast (self, message);
     }
+  else if (mt_live_session_has_saved_sweep (self->live))
+    {
+      const char *message = _("A sweep in this lab did not finish");
+      AdwToast *toast;
+
+      /* Offered, not done: the server may have changed since. */
+      set_str (&self->last_toast, message);
+      toast = adw_toast_new (message);
+      adw_toast_set_button_label (toast, _("_Resume"));
+      adw_toast_set_action_name (toast, "win.sweep-resume-saved");
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 }
 
 static void
@@ -2754,6 +2767,19 @@ sweep_resume_action (GtkWidget  *widget,
     mt_window_toast (self, error->message);
 }
 
+/* The sweep the lab file was left with when a window closed during it. */
+static void
+sweep_resume_saved_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!mt_live_session_resume_saved_sweep (self->live, &error))
+    mt_window_toast (self, error->message);
+}
+
 static void
 sweep_cancel_action (GtkWidget  *widget,
                      const char *action_name,
@@ -3189,6 +3215,8 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sweep-pause", NULL, sweep_pause_action);
   gtk_widget_class_install_action (widget_class, "win.sweep-resume", NULL, sweep_resume_action);
   gtk_widget_class_install_action (widget_class, "win.sweep-cancel", NULL, sweep_cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-resume-saved", NULL,
+                                   sweep_resume_saved_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.new-run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);

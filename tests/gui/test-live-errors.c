@@ -593,7 +593,7 @@ window_gone_or_asking (gpointer data)
 
 /* Closing the window during a sweep asks first: Cancel keeps the sweep
  * running, "Stop the Sweep and Close" stops it and closes, and what it
- * finished stays in the lab file. */
+ * finished stays in the lab file; reopening the lab offers to resume. */
 static void
 test_sweep_close (Fixture       *fixture,
                   gconstpointer  data)
@@ -611,6 +611,7 @@ test_sweep_close (Fixture       *fixture,
   SweepWait wait;
   gboolean twice;
   guint n_finished;
+  guint requests_before;
 
   fixture->server->script_data = GUINT_TO_POINTER (0);
   /* Slow enough to close in the middle. */
@@ -667,8 +668,31 @@ test_sweep_close (Fixture       *fixture,
   g_assert_cmpuint (n_finished, >=, 4);
   g_assert_cmpuint (n_finished, <, 12);
   g_assert_false (twice);
-
   mt_live_session_set_lab_file (live, NULL, NULL);
+
+  /* Reopening the lab offers to resume it; Resume runs what is left, with
+   * the same settings. */
+  fixture->window = mt_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->live = _mt_window_get_live_session (fixture->window);
+  wait_for (has_server, fixture->live, "the saved server");
+  requests_before = fixture->server->requests->len;
+  open_lab (fixture, path);
+  g_assert_true (mt_live_session_has_saved_sweep (fixture->live));
+  g_assert_cmpstr (_mt_window_get_last_toast (fixture->window), ==,
+                   "A sweep in this lab did not finish");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.sweep-resume-saved", NULL));
+  wait_for (sweep_ended, fixture->live, "the resumed sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+  g_assert_cmpuint (fixture->server->requests->len - requests_before, <=, 15 - 7);
+  /* Finished: nothing is offered any more. */
+  g_assert_false (mt_live_session_has_saved_sweep (fixture->live));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
   remove_lab (path);
 }
 
