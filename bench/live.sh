@@ -35,7 +35,6 @@ GTK_A11Y=none GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data NO_AT_BR
 python3 - "$out/live.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-phases = text.split("\n\n") if "\n\n" in text else [text]
 stalls = re.findall(r"heartbeat gap\): worst ([0-9.]+) ms", text)
 if len(stalls) == 3:
     idle, bare, window = map(float, stalls)
