@@ -50,6 +50,8 @@ struct _MtCompareView
   int                 focus_column;
   guint               sync_tick_id;
   guint               rebuild_id;
+  guint               refresh_tick_id;
+  GPtrArray          *watched;      /* MtTrace: the columns', while they may grow */
   guint               syncing : 1;
   guint               updating : 1;
 
@@ -1058,8 +1060,10 @@ read_thresholds (MtCompareView         *self,
   thresholds->doubt_min_markers = g_settings_get_uint (self->settings, "doubt-markers");
 }
 
+static void mt_compare_view_watch (MtCompareView *self);
+
 static void
-mt_compare_view_rebuild (MtCompareView *self)
+mt_compare_view_rebuild_columns (MtCompareView *self)
 {
   MtDiagnosisThresholds thresholds;
   GtkTextBuffer *buffer;
@@ -1165,6 +1169,73 @@ prefix_clicked_cb (MtCompareView *self)
   gtk_revealer_set_reveal_child (self->prefix_revealer,
                                  !gtk_revealer_get_reveal_child (self->prefix_revealer));
   mt_compare_view_update_prefix (self);
+}
+
+/* Columns from the lab as it is now; those still streaming are watched. */
+static void
+mt_compare_view_rebuild (MtCompareView *self)
+{
+  mt_compare_view_rebuild_columns (self);
+  mt_compare_view_watch (self);
+}
+
+static gboolean
+refresh_tick_cb (GtkWidget     *widget,
+                 GdkFrameClock *frame_clock,
+                 gpointer       user_data)
+{
+  MtCompareView *self = MT_COMPARE_VIEW (widget);
+
+  self->refresh_tick_id = 0;
+  mt_compare_view_rebuild (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A column's text grew (a branch streaming) or its run ended: lay the
+ * columns out again on the next frame, once however many changes come. */
+static void
+watched_trace_changed_cb (MtCompareView *self)
+{
+  if (self->refresh_tick_id == 0)
+    self->refresh_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), refresh_tick_cb,
+                                                          NULL, NULL);
+}
+
+static void
+mt_compare_view_unwatch (MtCompareView *self)
+{
+  for (guint i = 0; i < self->watched->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i),
+                                          watched_trace_changed_cb, self);
+  g_ptr_array_set_size (self->watched, 0);
+}
+
+/* Watches the traces shown that may still grow: those without a finish
+ * reason yet, live runs and sweeps in flight. */
+static void
+mt_compare_view_watch (MtCompareView *self)
+{
+  static const char * const signals[] = {
+    "notify::reasoning", "notify::answer", "notify::finish-reason",
+  };
+
+  mt_compare_view_unwatch (self);
+  if (self->comparison == NULL)
+    return;
+
+  for (guint i = 0; i < self->comparison->columns->len; i++)
+    {
+      const MtCompareColumn *data = g_ptr_array_index (self->comparison->columns, i);
+
+      if (mt_trace_get_finish_reason (data->trace) != MT_FINISH_UNKNOWN)
+        continue;
+
+      for (guint j = 0; j < G_N_ELEMENTS (signals); j++)
+        g_signal_connect_object (data->trace, signals[j], G_CALLBACK (watched_trace_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->watched, g_object_ref (data->trace));
+    }
 }
 
 static gboolean
@@ -1384,6 +1455,12 @@ mt_compare_view_dispose (GObject *object)
       self->sync_tick_id = 0;
     }
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->refresh_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->refresh_tick_id);
+      self->refresh_tick_id = 0;
+    }
+  mt_compare_view_unwatch (self);
   mt_compare_view_clear (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_COMPARE_VIEW);
 
@@ -1405,6 +1482,7 @@ mt_compare_view_finalize (GObject *object)
   MtCompareView *self = MT_COMPARE_VIEW (object);
 
   g_clear_pointer (&self->columns, g_ptr_array_unref);
+  g_clear_pointer (&self->watched, g_ptr_array_unref);
   g_clear_pointer (&self->order, g_array_unref);
 
   G_OBJECT_CLASS (mt_compare_view_parent_class)->finalize (object);
@@ -1473,6 +1551,7 @@ mt_compare_view_init (MtCompareView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->columns = g_ptr_array_new_with_free_func ((GDestroyNotify)column_free);
+  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
   self->order = g_array_new (FALSE, FALSE, sizeof (guint));
   self->diff_a = self->diff_b = -1;
   self->leader = -1;

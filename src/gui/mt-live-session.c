@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <errno.h>
+
+#include <glib/gstdio.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -276,6 +280,8 @@ enum {
 };
 
 G_DEFINE_FINAL_TYPE (MtLiveSession, mt_live_session, G_TYPE_OBJECT)
+
+static void mt_live_session_forget_sweep_settings (MtLiveSession *self);
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -785,6 +791,16 @@ mt_live_session_get_family (MtLiveSession *self)
   return self->family;
 }
 
+/* The runner new runs start on (NULL without a server), for whoever needs
+ * its per-token "delta" signal: the live benchmark measures from it. */
+MtRunner *
+mt_live_session_get_runner (MtLiveSession *self)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
+
+  return self->runner;
+}
+
 gboolean
 mt_live_session_has_server (MtLiveSession *self)
 {
@@ -1136,9 +1152,146 @@ mt_live_session_sweep_cb (GObject      *object,
   else
     {
       self->sweep_state = MT_LIVE_SWEEP_DONE;
+      mt_live_session_forget_sweep_settings (self);
     }
 
   g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+}
+
+/* The settings of a sweep that has not finished sit next to its lab file,
+ * so that reopening the lab can resume it. */
+#define SWEEP_GROUP "Sweep"
+
+static char *
+sweep_settings_path (MtLiveSession *self)
+{
+  return self->lab_file != NULL ? g_strconcat (self->lab_file, ".sweep", NULL) : NULL;
+}
+
+static void
+mt_live_session_save_sweep_settings (MtLiveSession *self)
+{
+  g_autofree char *path = sweep_settings_path (self);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+
+  for (guint i = 0; i < self->sweep_problems->len; i++)
+    g_ptr_array_add (ids, (gpointer) mt_problem_get_id (g_ptr_array_index (self->sweep_problems, i)));
+  for (guint i = 0; i < self->sweep_kinds->len; i++)
+    g_ptr_array_add (kinds, (gpointer) mt_interrupt_kind_to_string (
+                       g_array_index (self->sweep_kinds, MtInterruptKind, i)));
+
+  g_key_file_set_string_list (file, SWEEP_GROUP, "problems", (const char * const *) ids->pdata,
+                              ids->len);
+  g_key_file_set_double_list (file, SWEEP_GROUP, "positions",
+                              (double *)(gpointer) self->sweep_positions->data,
+                              self->sweep_positions->len);
+  g_key_file_set_string_list (file, SWEEP_GROUP, "kinds", (const char * const *) kinds->pdata,
+                              kinds->len);
+  g_key_file_set_integer (file, SWEEP_GROUP, "samples", (int) self->sweep_samples);
+  g_key_file_set_integer (file, SWEEP_GROUP, "concurrency", (int) self->sweep_concurrency);
+
+  if (!g_key_file_save_to_file (file, path, &error))
+    g_warning ("The sweep cannot be resumed after the window closes: %s", error->message);
+}
+
+static void
+mt_live_session_forget_sweep_settings (MtLiveSession *self)
+{
+  g_autofree char *path = sweep_settings_path (self);
+
+  if (path != NULL && g_unlink (path) != 0 && errno != ENOENT)
+    g_warning ("Could not remove %s: %s", path, g_strerror (errno));
+}
+
+gboolean
+mt_live_session_has_saved_sweep (MtLiveSession *self)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+
+  path = sweep_settings_path (self);
+  return path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+gboolean
+mt_live_session_resume_saved_sweep (MtLiveSession  *self,
+                                    GError        **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) kinds = g_array_new (FALSE, FALSE, sizeof (MtInterruptKind));
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) kind_names = NULL;
+  g_autofree double *positions = NULL;
+  gsize n_positions = 0;
+  int samples;
+  int concurrency;
+
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+
+  path = sweep_settings_path (self);
+  if (path == NULL || self->lab == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("There is no unfinished sweep to resume in this lab"));
+      return FALSE;
+    }
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error)
+      || !(ids = g_key_file_get_string_list (file, SWEEP_GROUP, "problems", NULL, &local_error))
+      || !(positions = g_key_file_get_double_list (file, SWEEP_GROUP, "positions", &n_positions,
+                                                   &local_error))
+      || !(kind_names = g_key_file_get_string_list (file, SWEEP_GROUP, "kinds", NULL,
+                                                    &local_error)))
+    {
+      /* Translators: %s is the file and %s why it cannot be read */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The unfinished sweep's settings in %s cannot be read: %s"), path,
+                   local_error->message);
+      return FALSE;
+    }
+  samples = g_key_file_get_integer (file, SWEEP_GROUP, "samples", NULL);
+  concurrency = g_key_file_get_integer (file, SWEEP_GROUP, "concurrency", NULL);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      MtProblem *problem = mt_lab_lookup_problem (self->lab, ids[i]);
+
+      if (problem == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("The unfinished sweep's problem “%s” is no longer in the lab"), ids[i]);
+          return FALSE;
+        }
+      g_ptr_array_add (problems, g_object_ref (problem));
+    }
+  for (guint i = 0; kind_names[i] != NULL; i++)
+    {
+      MtInterruptKind kind;
+
+      if (!mt_interrupt_kind_from_string (kind_names[i], &kind))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("The unfinished sweep's settings in %s cannot be read: %s"), path,
+                       kind_names[i]);
+          return FALSE;
+        }
+      g_array_append_val (kinds, kind);
+    }
+
+  return mt_live_session_start_sweep (self, problems, positions, (guint) n_positions,
+                                      (const MtInterruptKind *)(gpointer) kinds->data, kinds->len,
+                                      (guint) MAX (samples, 1), (guint) MAX (concurrency, 1),
+                                      error);
 }
 
 static gboolean
@@ -1242,7 +1395,10 @@ mt_live_session_start_sweep (MtLiveSession          *self,
   self->sweep_samples = samples;
   self->sweep_concurrency = MAX (concurrency, 1);
 
-  return mt_live_session_run_sweep (self, error);
+  if (!mt_live_session_run_sweep (self, error))
+    return FALSE;
+  mt_live_session_save_sweep_settings (self);
+  return TRUE;
 }
 
 void
@@ -1292,6 +1448,7 @@ mt_live_session_cancel_sweep (MtLiveSession *self)
   g_clear_object (&self->sweep);
   self->sweep_resume_pending = FALSE;
   self->sweep_state = MT_LIVE_SWEEP_NONE;
+  mt_live_session_forget_sweep_settings (self);
   g_signal_emit (self, signals[SWEEP_CHANGED], 0);
 }
 

@@ -77,6 +77,8 @@ gboolean              mt_live_session_set_server         (MtLiveSession         
                                                           GError               **error);
 const MtServerConfig *mt_live_session_get_server         (MtLiveSession         *self);
 MtFamily             *mt_live_session_get_family         (MtLiveSession         *self);
+/* The runner new runs start on, %NULL without a server. */
+MtRunner             *mt_live_session_get_runner         (MtLiveSession         *self);
 gboolean              mt_live_session_has_server         (MtLiveSession         *self);
 /* How many times a refused or dropped request is tried; see MtClient. */
 void                  mt_live_session_set_retries        (MtLiveSession         *self,
@@ -147,6 +149,12 @@ MtLiveSweepState      mt_live_session_get_sweep_state    (MtLiveSession         
 /* FALSE when there is no sweep. */
 gboolean              mt_live_session_get_sweep_progress (MtLiveSession         *self,
                                                           MtSweepProgress       *progress);
+/* Whether the lab file has a sweep that did not finish (its settings are
+ * kept next to it, in LAB_FILE.sweep, until it finishes or is cancelled). */
+gboolean              mt_live_session_has_saved_sweep    (MtLiveSession         *self);
+/* Starts it again with the same settings; what finished is not run again. */
+gboolean              mt_live_session_resume_saved_sweep (MtLiveSession         *self,
+                                                          GError               **error);
 /* Why the sweep stopped, for MT_LIVE_SWEEP_FAILED. */
 const GError         *mt_live_session_get_sweep_error    (MtLiveSession         *self);
 

@@ -63,6 +63,7 @@ struct _MtWindow
   guint                 live_n_traces;
   double                live_scroll_value;
   GtkTextMark          *live_end_mark;
+  gboolean              live_sweep_close_confirmed;
 
   /* Verdicts and diagnoses come from a worker, a chunk at a time. */
   GHashTable           *judgements;    /* MtTrace -> MtTraceJudgement */
@@ -2097,6 +2098,19 @@ mt_window_live_lab_loaded (MtWindow  *self,
                                  error->message);
       mt_window_toast (self, message);
     }
+  else if (mt_live_session_has_saved_sweep (self->live))
+    {
+      const char *message = _("A sweep in this lab did not finish");
+      AdwToast *toast;
+
+      /* Offered, not done: the server may have changed since. */
+      set_str (&self->last_toast, message);
+      toast = adw_toast_new (message);
+      adw_toast_set_button_label (toast, _("_Resume"));
+      adw_toast_set_action_name (toast, "win.sweep-resume-saved");
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 }
 
 /* The first batch of a big file: list it while the rest loads. Saving
@@ -2705,7 +2719,7 @@ mt_window_live_sweep_changed_cb (MtWindow      *self,
                                  MtLiveSession *live)
 {
   MtLiveSweepState state = mt_live_session_get_sweep_state (live);
-  MtSweepProgress progress;
+  MtSweepProgress progress = { 0, };
   g_autofree char *text = NULL;
   g_autofree char *eta = NULL;
   g_autofree char *failed = NULL;
@@ -2859,6 +2873,19 @@ sweep_resume_action (GtkWidget  *widget,
     mt_window_toast (self, error->message);
 }
 
+/* The sweep the lab file was left with when a window closed during it. */
+static void
+sweep_resume_saved_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  MtWindow *self = MT_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!mt_live_session_resume_saved_sweep (self->live, &error))
+    mt_window_toast (self, error->message);
+}
+
 static void
 sweep_cancel_action (GtkWidget  *widget,
                      const char *action_name,
@@ -2913,12 +2940,79 @@ mt_window_live_new_run_box (MtWindow *self,
   return box;
 }
 
+static void
+mt_window_live_close_response_cb (MtWindow         *self,
+                                  const char       *response,
+                                  AdwMessageDialog *dialog)
+{
+  /* Answered: a question that comes next (unsaved changes) is its own. */
+  if (self->close_dialog == dialog)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->close_dialog);
+      self->close_dialog = NULL;
+    }
+
+  if (!g_str_equal (response, "stop"))
+    return;
+
+  /* Closes once the dialog is done with its response, as Discard does. */
+  self->live_sweep_close_confirmed = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, mt_window_close_idle_cb, g_object_ref (self),
+                   g_object_unref);
+}
+
+/* A sweep cannot go on without its window: closing stops it, so ask. What
+ * it finished is already in the lab file. */
+static gboolean
+mt_window_live_ask_before_closing (MtWindow *self)
+{
+  MtLiveSweepState state = mt_live_session_get_sweep_state (self->live);
+  MtSweepProgress progress = { 0, };
+  GtkWidget *dialog;
+
+  if (self->live_sweep_close_confirmed
+      || (state != MT_LIVE_SWEEP_RUNNING && state != MT_LIVE_SWEEP_PAUSED))
+    return FALSE;
+
+  if (self->close_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->close_dialog));
+      return TRUE;
+    }
+
+  mt_live_session_get_sweep_progress (self->live, &progress);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Stop the Sweep?"), NULL);
+  /* Translators: %u of %u are the sweep's finished and total items */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("The sweep has finished %u of %u items. Closing the window "
+                                    "stops it; the finished items stay in the lab file."),
+                                  progress.n_done, progress.n_total);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "stop", _("_Stop the Sweep and Close"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (mt_window_live_close_response_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  self->close_dialog = ADW_MESSAGE_DIALOG (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->close_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static gboolean
 mt_window_close_request (GtkWindow *window)
 {
   MtWindow *self = MT_WINDOW (window);
   int width;
   int height;
+
+  if (mt_window_live_ask_before_closing (self))
+    return TRUE;
 
   /* Unsaved work is only dropped when the user says so. */
   if (self->modified && self->lab != NULL && !self->close_confirmed)
@@ -3229,6 +3323,8 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sweep-pause", NULL, sweep_pause_action);
   gtk_widget_class_install_action (widget_class, "win.sweep-resume", NULL, sweep_resume_action);
   gtk_widget_class_install_action (widget_class, "win.sweep-cancel", NULL, sweep_cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.sweep-resume-saved", NULL,
+                                   sweep_resume_saved_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.new-run", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);

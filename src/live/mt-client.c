@@ -15,7 +15,15 @@
 #include "mt-sse.h"
 #include "mt-stream-private.h"
 
-#define READ_BUFFER_SIZE    (64 * 1024)
+/* What one read takes at most: parsing it is one uninterrupted piece of
+ * main-loop work, so it is kept small enough for a window to stay smooth
+ * while dozens of fast streams arrive. */
+#define READ_BUFFER_SIZE    (16 * 1024)
+/* Parsing streams shares the main loop with a window's input and frames:
+ * once this much time went to it without the loop running out of other
+ * work, further chunks wait in idles below GTK's redraws, so that a frame
+ * is never held back by more than this. */
+#define SLICE_BUDGET_US     4000
 /* Error pages are read only to quote them; the model list is small but
  * some servers list hundreds of models with metadata. */
 #define MAX_ERROR_BODY      (64 * 1024)
@@ -45,6 +53,11 @@ struct _MtClient
   guint        max_connections;
   guint        timeout;
   guint        max_duration;
+
+  /* The time slice stream parsing is in, ended by slice_end_source once
+   * the main loop has run everything of a higher priority. */
+  gint64       slice_start;
+  GSource     *slice_end_source;
 };
 
 enum {
@@ -106,6 +119,11 @@ typedef struct
   gpointer       delta_data;
   gint64         read_time;
   gboolean       saw_done;
+
+  /* How much of the buffer was read and waits to be parsed, and whether
+   * the stream ended after it. */
+  gsize          pending;
+  gboolean       pending_eof;
 } Request;
 
 static void request_send         (GTask *task);
@@ -1403,6 +1421,86 @@ request_drain (Request   *request,
   return filled;
 }
 
+static gboolean
+client_slice_end_cb (gpointer user_data)
+{
+  MtClient *self = user_data;
+
+  g_clear_pointer (&self->slice_end_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether parsing has had its share of the main loop. A slice starts with
+ * the first chunk parsed and ends when an idle below the redraws runs:
+ * until then streams may keep the loop busy, for SLICE_BUDGET_US at most,
+ * and after that they wait in idles of the same priority, behind it. */
+static gboolean
+client_slice_spent (MtClient     *self,
+                    GMainContext *context)
+{
+  if (self->slice_end_source == NULL)
+    {
+      self->slice_start = g_get_monotonic_time ();
+      self->slice_end_source = g_idle_source_new ();
+      g_source_set_priority (self->slice_end_source, G_PRIORITY_DEFAULT_IDLE);
+      g_source_set_static_name (self->slice_end_source, "[midthought] client slice end");
+      g_source_set_callback (self->slice_end_source, client_slice_end_cb, self, NULL);
+      g_source_attach (self->slice_end_source, context);
+      return FALSE;
+    }
+
+  return g_get_monotonic_time () - self->slice_start > SLICE_BUDGET_US;
+}
+
+static void request_parse_pending (GTask *task);
+
+static gboolean
+request_parse_pending_cb (gpointer user_data)
+{
+  request_parse_pending (G_TASK (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/* Parses the chunk read, now or once frames and other work had their
+ * turn, then reads on. Nothing else moves the request meanwhile: the next
+ * read only starts once the chunk is parsed. */
+static void
+request_parse_pending (GTask *task)
+{
+  MtClient *self = g_task_get_source_object (task);
+  Request *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) read_error = NULL;
+
+  /* Ended meanwhile: the response stream went with it. */
+  if (request->stream == NULL)
+    return;
+
+  if (client_slice_spent (self, g_task_get_context (task)))
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+      g_source_set_static_name (source, "[midthought] client parse");
+      g_source_set_callback (source, request_parse_pending_cb, g_object_ref (task),
+                             g_object_unref);
+      g_source_attach (source, g_task_get_context (task));
+      return;
+    }
+
+  /* Taking what else is buffered is part of the work the slice bounds. */
+  request->pending = request_drain (request, request->pending, &request->pending_eof, &read_error);
+  if (!mt_sse_parser_feed (request->parser, (const char *) request->buffer, request->pending,
+                           &error))
+    request_fail (task, g_steal_pointer (&error));
+  else if (read_error != NULL)
+    request_stream_failed (task, read_error);
+  else if (request->pending_eof)
+    request_stream_ended (task);
+  else
+    request_read_stream (task);
+}
+
 static void
 request_read_stream_cb (GObject      *object,
                         GAsyncResult *result,
@@ -1411,10 +1509,7 @@ request_read_stream_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   Request *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) read_error = NULL;
-  gboolean at_eof = FALSE;
   gssize n;
-  gsize filled;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
@@ -1430,17 +1525,11 @@ request_read_stream_cb (GObject      *object,
       return;
     }
 
-  filled = request_drain (request, (gsize) n, &at_eof, &read_error);
-
+  request->pending = (gsize) n;
+  request->pending_eof = FALSE;
+  /* Tokens arrived now, whenever they are parsed. */
   request->read_time = g_get_monotonic_time ();
-  if (!mt_sse_parser_feed (request->parser, (const char *) request->buffer, filled, &error))
-    request_fail (task, g_steal_pointer (&error));
-  else if (read_error != NULL)
-    request_stream_failed (task, read_error);
-  else if (at_eof)
-    request_stream_ended (task);
-  else
-    request_read_stream (task);
+  request_parse_pending (task);
 }
 
 static void
@@ -1590,6 +1679,11 @@ mt_client_dispose (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_object (&self->endpoint);
+  if (self->slice_end_source != NULL)
+    {
+      g_source_destroy (self->slice_end_source);
+      g_clear_pointer (&self->slice_end_source, g_source_unref);
+    }
 
   G_OBJECT_CLASS (mt_client_parent_class)->dispose (object);
 }

@@ -923,6 +923,77 @@ test_compare_live (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  MtCompareView *view;
+  const char    *id;
+  const char    *needle;
+} ColumnText;
+
+/* Whether the column of the trace @id shows @needle. */
+static gboolean
+column_shows (gpointer data)
+{
+  ColumnText *wanted = data;
+  const MtComparison *comparison = _mt_compare_view_get_comparison (wanted->view);
+  g_autofree char *text = NULL;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  guint i;
+
+  if (comparison == NULL)
+    return FALSE;
+  for (i = 0; i < comparison->columns->len; i++)
+    if (g_strcmp0 (column_id (wanted->view, i), wanted->id) == 0)
+      break;
+  if (i == comparison->columns->len)
+    return FALSE;
+
+  buffer = gtk_text_view_get_buffer (_mt_compare_view_get_text_view (wanted->view, i));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+
+  return strstr (text, wanted->needle) != NULL;
+}
+
+/* A branch already in a column that is still streaming (a live run, a
+ * sweep) shows its text as it grows, and its verdict once it ends. */
+static void
+test_compare_streaming (void)
+{
+  g_autoptr(MtLab) lab = create_lab (60);
+  GtkWidget *window;
+  MtCompareView *view = create_view_window (lab, &window);
+  MtTrace *oracle = mt_lab_lookup_trace (lab, "sum/oracle");
+  MtBranch *branch;
+  ColumnText wanted = { view, "sum/zzz-streaming", NULL };
+  g_auto(GStrv) chips = NULL;
+
+  branch = add_branch (lab, "sum/zzz-streaming", oracle, MT_INTERRUPT_SPEEDUP, 0.5,
+                       "\n\nHurry up.\n", "First words", "");
+  /* What the runner does while the stream goes on. */
+  mt_trace_set_finish_reason (MT_TRACE (branch), MT_FINISH_UNKNOWN);
+  g_assert_true (wait_for (has_five_columns, view));
+  wanted.needle = "First words";
+  g_assert_true (wait_for (column_shows, &wanted));
+
+  mt_trace_set_reasoning (MT_TRACE (branch), "First words, then a second thought arrives");
+  wanted.needle = "second thought arrives";
+  g_assert_true (wait_for (column_shows, &wanted));
+  g_assert_cmpuint (_mt_compare_view_get_comparison (view)->columns->len, ==, 5);
+
+  mt_trace_set_answer (MT_TRACE (branch), "So \\boxed{7}");
+  mt_trace_set_finish_reason (MT_TRACE (branch), MT_FINISH_STOP);
+  wanted.needle = "boxed{7}";
+  g_assert_true (wait_for (column_shows, &wanted));
+  run_frames ();
+  g_assert_cmpstr (column_id (view, 4), ==, "sum/zzz-streaming");
+  chips = _mt_compare_view_get_chips (view, 4);
+  g_assert_cmpstr (chips[0], ==, "verdict:correct");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkWidget *
 find_widget (GtkWidget *widget,
              GType      type)
@@ -1111,6 +1182,7 @@ main (int   argc,
   g_test_add_func ("/gui/compare/diff", test_compare_diff);
   g_test_add_func ("/gui/compare/nested", test_compare_nested);
   g_test_add_func ("/gui/compare/live", test_compare_live);
+  g_test_add_func ("/gui/compare/streaming", test_compare_streaming);
   g_test_add_func ("/gui/compare/window", test_compare_window);
   g_test_add_func ("/gui/compare/screenshot", test_compare_screenshot);
 

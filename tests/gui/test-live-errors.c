@@ -120,7 +120,9 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  /* Gone already when the test closed it. */
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_clear_object (&fixture->lab);
@@ -574,6 +576,126 @@ test_sweep_pause_resume (Fixture       *fixture,
   remove_lab (path);
 }
 
+static gboolean
+window_gone (gpointer data)
+{
+  return *(GtkWidget **)data == NULL;
+}
+
+/* Gone, or asking about unsaved changes first. */
+static gboolean
+window_gone_or_asking (gpointer data)
+{
+  GtkWidget *window = *(GtkWidget **)data;
+
+  return window == NULL || _mt_window_get_close_dialog (MT_WINDOW (window)) != NULL;
+}
+
+/* Closing the window during a sweep asks first: Cancel keeps the sweep
+ * running, "Stop the Sweep and Close" stops it and closes, and what it
+ * finished stays in the lab file; reopening the lab offers to resume. */
+static void
+test_sweep_close (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(MtLiveSession) live = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+  AdwMessageDialog *dialog;
+  GtkWidget *window;
+  MtSweepProgress progress;
+  SweepWait wait;
+  gboolean twice;
+  guint n_finished;
+  guint requests_before;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  /* Slow enough to close in the middle. */
+  fixture->server->interval = 20;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, &error));
+  g_assert_no_error (error);
+  wait = (SweepWait) { fixture->live, 2 };
+  wait_for (sweep_done_at_least, &wait, "2 items done");
+
+  /* Cancel: nothing stops. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  dialog = _mt_window_get_close_dialog (fixture->window);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop the Sweep?");
+  g_assert_true (adw_message_dialog_has_response (dialog, "stop"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+  /* A problem is its oracle, then its branches: past the first problem. */
+  wait = (SweepWait) { fixture->live, 7 };
+  wait_for (sweep_done_at_least, &wait, "7 items after Cancel");
+
+  /* Stop the Sweep and Close. */
+  live = g_object_ref (fixture->live);
+  window = GTK_WIDGET (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *)&window);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  dialog = _mt_window_get_close_dialog (fixture->window);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "stop");
+  wait_for (window_gone_or_asking, &window, "the window to close");
+  /* The sweep's records are in the lab file; the window's own changes
+   * are another question. */
+  if (window != NULL)
+    {
+      dialog = _mt_window_get_close_dialog (MT_WINDOW (window));
+      adw_message_dialog_response (dialog, "discard");
+      wait_for (window_gone, &window, "the window to close");
+    }
+  fixture->window = NULL;
+
+  g_assert_cmpint (mt_live_session_get_sweep_state (live), ==, MT_LIVE_SWEEP_PAUSED);
+  g_assert_cmpuint (mt_live_session_get_n_running (live), ==, 0);
+  g_assert_true (mt_live_session_get_sweep_progress (live, &progress));
+  g_assert_cmpuint (progress.n_done, >=, 7);
+  g_assert_cmpuint (progress.n_done, <, progress.n_total);
+  n_finished = count_finished_branches (path, &twice);
+  g_assert_cmpuint (n_finished, >=, 4);
+  g_assert_cmpuint (n_finished, <, 12);
+  g_assert_false (twice);
+  mt_live_session_set_lab_file (live, NULL, NULL);
+
+  /* Reopening the lab offers to resume it; Resume runs what is left, with
+   * the same settings. */
+  fixture->window = mt_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  fixture->live = _mt_window_get_live_session (fixture->window);
+  wait_for (has_server, fixture->live, "the saved server");
+  requests_before = fixture->server->requests->len;
+  open_lab (fixture, path);
+  g_assert_true (mt_live_session_has_saved_sweep (fixture->live));
+  g_assert_cmpstr (_mt_window_get_last_toast (fixture->window), ==,
+                   "A sweep in this lab did not finish");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.sweep-resume-saved", NULL));
+  wait_for (sweep_ended, fixture->live, "the resumed sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+  g_assert_cmpuint (fixture->server->requests->len - requests_before, <=, 15 - 7);
+  /* Finished: nothing is offered any more. */
+  g_assert_false (mt_live_session_has_saved_sweep (fixture->live));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -597,6 +719,8 @@ main (int   argc,
               test_sweep_from_dialog, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
+  g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,
+              test_sweep_close, fixture_tear_down);
 
   return g_test_run ();
 }
