@@ -515,12 +515,30 @@ test_live_server_gone (void)
   drain_main_loop ();
 }
 
+/* GTK 4.8 warns "Trying to snapshot GtkGizmo ... without a current
+ * allocation" when a text view's scrollbar is re-allocated between layout
+ * and paint while the transcript grows; it paints correctly on the next
+ * frame. Every other warning still fails the test. */
+static gboolean
+ignore_gizmo_snapshot_warning (const char     *log_domain,
+                               GLogLevelFlags  log_level,
+                               const char     *message,
+                               gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "Gtk") == 0
+           && (log_level & G_LOG_LEVEL_WARNING) != 0
+           && message != NULL
+           && strstr (message, "Trying to snapshot GtkGizmo") != NULL
+           && strstr (message, "without a current allocation") != NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (&argc, &argv, NULL);
+  g_test_log_set_fatal_handler (ignore_gizmo_snapshot_warning, NULL);
   adw_init ();
 
   g_test_add_func ("/live/run-and-interrupt", test_live_run_and_interrupt);
