@@ -307,7 +307,10 @@ fault_handler (SoupServer        *soup_server,
       break;
 
     case FAULT_HUGE_LINE:
-      stream->timer = g_timeout_source_new (0);
+      /* A tick a millisecond, not a 0 ms timeout: waiting for libsoup to
+       * write must leave the loop idle, as a real server's blocked write
+       * does, or it starves the client's parsing below it. */
+      stream->timer = g_timeout_source_new (1);
       g_source_set_callback (stream->timer, stream_tick_cb, stream, NULL);
       g_source_attach (stream->timer, NULL);
       break;
