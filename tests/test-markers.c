@@ -131,15 +131,37 @@ static void
 test_case (void)
 {
   g_autoptr(MtMarkerLexicon) lexicon =
-    lexicon_with ((const char *[]) { "Let me CHECK", "подожди", NULL });
+    lexicon_with ((const char *[]) { "Let me CHECK", "подожди", "ÉTAPE suivante",
+                                     "σοφία ... στάση", NULL });
+  g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (MtMarkerMatch));
 
   g_assert_cmpuint (count (lexicon, "let me check"), ==, 1);
   g_assert_cmpuint (count (lexicon, "LET ME CHECK"), ==, 1);
   g_assert_cmpuint (count (lexicon, "Let Me Check."), ==, 1);
   g_assert_cmpuint (count (lexicon, "lEt mE cHeCk"), ==, 1);
-  /* Non-ASCII is matched as written: case folding stops at ASCII. */
+  /* Letters beyond ASCII: lower case, a capital first letter, all capitals. */
   g_assert_cmpuint (count (lexicon, "Хм, подожди."), ==, 1);
+  g_assert_cmpuint (count (lexicon, "Подожди, это не так."), ==, 1);
+  g_assert_cmpuint (count (lexicon, "ПОДОЖДИ!"), ==, 1);
+  g_assert_cmpuint (count (lexicon, "ПодоЖди"), ==, 0);
   g_assert_cmpuint (count (lexicon, "подождите"), ==, 0);
+  /* The phrase is folded too, whatever case it was written in; its ASCII
+   * letters match in any case in every form. */
+  g_assert_cmpuint (count (lexicon, "étape suivante"), ==, 1);
+  g_assert_cmpuint (count (lexicon, "Étape Suivante"), ==, 1);
+  g_assert_cmpuint (count (lexicon, "ÉTAPE SUIVANTE"), ==, 1);
+  /* Later segments of a gapped phrase follow the same forms (and a
+   * non-ASCII later segment matches at all: it never did while a signed
+   * byte was compared with an unsigned one). */
+  g_assert_cmpuint (count (lexicon, "σοφία και στάση"), ==, 1);
+  g_assert_cmpuint (count (lexicon, "Σοφία και στάση"), ==, 1);
+  g_assert_cmpuint (count (lexicon, "ΣΟΦΊΑ ΚΑΙ ΣΤΆΣΗ"), ==, 1);
+
+  /* Every form reports the phrase as written in the category. */
+  mt_marker_lexicon_scan (lexicon, "ПОДОЖДИ, Подожди", -1, NULL, matches, NULL);
+  g_assert_cmpuint (matches->len, ==, 2);
+  for (guint i = 0; i < matches->len; i++)
+    g_assert_cmpuint (g_array_index (matches, MtMarkerMatch, i).phrase, ==, 1);
 }
 
 static void

@@ -202,8 +202,22 @@ normalize_phrase (const char  *phrase,
           if (text->len > 0 && text->str[text->len - 1] != ' ')
             g_string_append_c (text, ' ');
         }
-      else
+      else if (*p < 0x80)
         g_string_append_c (text, g_ascii_tolower (*p));
+      else
+        {
+          /* Other letters by Unicode's simple lower-case mapping, which does
+           * not depend on the locale; invalid UTF-8 is kept as it is. */
+          gunichar c = g_utf8_get_char_validated ((const char *) p, -1);
+
+          if (c == (gunichar) -1 || c == (gunichar) -2)
+            g_string_append_c (text, *p);
+          else
+            {
+              g_string_append_unichar (text, g_unichar_tolower (c));
+              p = (const guchar *) g_utf8_next_char (p) - 1;
+            }
+        }
     }
   if (text->len > 0 && text->str[text->len - 1] == ' ')
     g_string_truncate (text, text->len - 1);
@@ -236,6 +250,45 @@ normalize_phrase (const char  *phrase,
     }
 
   return g_steal_pointer (&segments);
+}
+
+/* The matcher folds ASCII case itself; letters beyond ASCII match through
+ * extra patterns in the two other common forms, a capital first letter
+ * ("Подожди") and all capitals ("ПОДОЖДИ"). ASCII stays lower case in
+ * every form. Returns NULL when @segments has no such letter to change. */
+static GStrv
+case_variant (const GStrv segments,
+              gboolean    all_capitals)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean changed = FALSE;
+
+  for (guint i = 0; segments[i] != NULL; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (const char *p = segments[i]; *p; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char_validated (p, -1);
+          gboolean change = (guchar) *p >= 0x80 && c != (gunichar) -1 && c != (gunichar) -2 &&
+                            (all_capitals || (i == 0 && p == segments[0]));
+
+          if (!change)
+            {
+              g_string_append_len (text, p, g_utf8_next_char (p) - p);
+              continue;
+            }
+          gunichar upper = all_capitals ? g_unichar_toupper (c) : g_unichar_totitle (c);
+
+          changed |= upper != c;
+          g_string_append_unichar (text, upper);
+        }
+      if (text->len > MAX_SEGMENT_LENGTH)
+        return NULL;
+      g_strv_builder_add (builder, text->str);
+    }
+
+  return changed ? g_strv_builder_end (builder) : NULL;
 }
 
 static gboolean
@@ -292,6 +345,30 @@ rebuild_matcher (MtMarkerLexicon *self)
           g_assert (pattern.segments != NULL);
           pattern.needs_end_boundary = ends_word (pattern.segments[0]);
           g_array_append_val (self->patterns, pattern);
+
+          for (guint form = 0; form < 2; form++)
+            {
+              Pattern variant = pattern;
+
+              variant.segments = case_variant (pattern.segments, form == 1);
+              if (variant.segments == NULL)
+                continue;
+              /* "Σ" and "σ" can make one form of the other: add it once. */
+              if (form == 1)
+                {
+                  const Pattern *title = &g_array_index (self->patterns, Pattern,
+                                                         self->patterns->len - 1);
+
+                  if (title->phrase == i && title->category == c &&
+                      g_strv_equal ((const char * const *) title->segments,
+                                    (const char * const *) variant.segments))
+                    {
+                      g_strfreev (variant.segments);
+                      continue;
+                    }
+                }
+              g_array_append_val (self->patterns, variant);
+            }
         }
     }
 
@@ -910,7 +987,7 @@ match_segment (const char   *segment,
           while (pos < length && in_run (text[pos]))
             pos++;
         }
-      else if (pos >= length || g_ascii_tolower (text[pos]) != *s)
+      else if (pos >= length || (guchar) g_ascii_tolower (text[pos]) != *s)
         return -1;
       else
         pos++;

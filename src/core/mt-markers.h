@@ -50,9 +50,11 @@ G_DECLARE_FINAL_TYPE (MtMarkerLexicon, mt_marker_lexicon, MT, MARKER_LEXICON, GO
 
 /* A set of marker categories compiled into one matcher.
  *
- * Phrases match case-insensitively (ASCII letters; other bytes exactly) and
- * on word boundaries, where ASCII letters and digits and every non-ASCII
- * byte are word characters. A space in a phrase matches any run of
+ * Phrases match case-insensitively and on word boundaries. ASCII letters
+ * match in any case; other letters in the phrase's lower-case form, with a
+ * capital first letter, or in all capitals ("подожди", "Подожди",
+ * "ПОДОЖДИ"), not in other mixtures. For word boundaries ASCII letters and
+ * digits and every non-ASCII byte are word characters. A space in a phrase matches any run of
  * whitespace, "#" matches a run of digits, and " ... " lets the rest of the
  * phrase start at a word up to MT_MARKER_GAP_MAX bytes later ("first, ...
  * then"). Within one category matches do not overlap: at each position the
