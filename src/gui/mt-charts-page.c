@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "mt-charts-page-private.h"
+#include "mt-settings.h"
 
 /* A change to the lab waits this long for more before the analysis runs
  * again, but never longer than MAX_DELAY_MS after the first one, so a
@@ -170,6 +171,7 @@ struct _MtChartsPage
                                               * chart holds it, so the address stays its) */
   gboolean         chart_filtered[N_CHARTS];
   GCancellable    *cancellable;
+  GSettings       *settings;   /* NULL without the schema: default thresholds */
   guint            quiet_id;
   guint            deadline_id;
   gboolean         dirty;
@@ -894,6 +896,7 @@ mt_charts_page_run_cb (GObject      *object,
 static void
 mt_charts_page_run (MtChartsPage *self)
 {
+  MtAnalysisOptions options;
   MtChartsRun *run;
 
   g_assert (MT_IS_CHARTS_PAGE (self));
@@ -920,7 +923,9 @@ mt_charts_page_run (MtChartsPage *self)
   run->self = g_object_ref (self);
   run->cancellable = g_object_ref (self->cancellable);
 
-  mt_analysis_run_async (self->lab, NULL, self->cancellable,
+  mt_analysis_options_init (&options);
+  mt_settings_read_thresholds (self->settings, &options.thresholds);
+  mt_analysis_run_async (self->lab, &options, self->cancellable,
                          mt_charts_page_progress_cb, run,
                          mt_charts_page_run_cb, run);
 
@@ -976,6 +981,18 @@ mt_charts_page_schedule (MtChartsPage *self)
     self->deadline_id = g_timeout_add (MAX_DELAY_MS, mt_charts_page_deadline_cb, self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* Another diagnosis threshold in Preferences changes the failure rates. */
+static void
+mt_charts_page_settings_changed_cb (MtChartsPage *self,
+                                    const char   *key,
+                                    GSettings    *settings)
+{
+  g_assert (MT_IS_CHARTS_PAGE (self));
+
+  if (self->lab != NULL && mt_settings_is_threshold_key (key))
+    mt_charts_page_schedule (self);
 }
 
 static void
@@ -1193,6 +1210,7 @@ mt_charts_page_dispose (GObject *object)
   g_clear_handle_id (&self->quiet_id, g_source_remove);
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
   if (self->lab != NULL)
     g_signal_handlers_disconnect_by_func (mt_lab_get_traces (self->lab),
                                           mt_charts_page_traces_changed_cb, self);
@@ -1405,6 +1423,12 @@ mt_charts_page_init (MtChartsPage *self)
 
   for (guint i = 0; i < N_CHARTS; i++)
     self->charts[i] = mt_plot_chart_new (i);
+
+  self->settings = mt_settings_try_new ();
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed",
+                             G_CALLBACK (mt_charts_page_settings_changed_cb), self,
+                             G_CONNECT_SWAPPED);
 
   {
     g_autoptr(GPtrArray) none = g_ptr_array_new ();

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "mt-compare-view-private.h"
+#include "mt-settings.h"
 #include "mt-timeline.h"
 
 /* Columns are read side by side: narrow enough for three on a laptop,
@@ -1050,14 +1051,7 @@ static void
 read_thresholds (MtCompareView         *self,
                  MtDiagnosisThresholds *thresholds)
 {
-  mt_diagnosis_thresholds_init (thresholds);
-  if (self->settings == NULL)
-    return;
-
-  thresholds->leakage_min_ratio = g_settings_get_double (self->settings, "leakage-ratio");
-  thresholds->leakage_min_markers = g_settings_get_uint (self->settings, "leakage-markers");
-  thresholds->panic_max_fraction = g_settings_get_double (self->settings, "panic-ratio");
-  thresholds->doubt_min_markers = g_settings_get_uint (self->settings, "doubt-markers");
+  mt_settings_read_thresholds (self->settings, thresholds);
 }
 
 static void mt_compare_view_watch (MtCompareView *self);
@@ -1264,9 +1258,12 @@ lab_traces_changed_cb (MtCompareView *self,
 }
 
 static void
-settings_changed_cb (MtCompareView *self)
+settings_changed_cb (MtCompareView *self,
+                     const char    *key,
+                     GSettings     *settings)
 {
-  if (self->base != NULL)
+  /* The window saves its size and the recent labs here too. */
+  if (self->base != NULL && mt_settings_is_threshold_key (key))
     mt_compare_view_rebuild (self);
 }
 
@@ -1536,8 +1533,6 @@ static void
 mt_compare_view_init (MtCompareView *self)
 {
   GtkEventController *shortcuts;
-  GSettingsSchemaSource *source;
-  g_autoptr(GSettingsSchema) schema = NULL;
   static const struct {
     const char *trigger;
     const char *action;
@@ -1572,12 +1567,9 @@ mt_compare_view_init (MtCompareView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   /* The diagnosis thresholds are the user's, when the schema is there. */
-  source = g_settings_schema_source_get_default ();
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL)
+  self->settings = mt_settings_try_new ();
+  if (self->settings != NULL)
     {
-      self->settings = g_settings_new (APP_ID);
       g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
                                G_CONNECT_SWAPPED);
     }

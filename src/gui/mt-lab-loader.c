@@ -467,6 +467,7 @@ typedef struct
   GHashTable      *all;      /* original -> copy, parents too: branches hold
                               * their parents weakly */
   MtMarkerLexicon *lexicon;
+  MtDiagnosisThresholds thresholds;
 } JudgeData;
 
 static void
@@ -565,7 +566,7 @@ mt_traces_judge_worker (GTask        *task,
         {
           MtDiagnoses diagnoses;
 
-          mt_diagnose_branch (MT_BRANCH (trace), data->lexicon, NULL, &diagnoses);
+          mt_diagnose_branch (MT_BRANCH (trace), data->lexicon, &data->thresholds, &diagnoses);
           if (diagnoses.leakage.verdict == MT_DIAGNOSIS_YES)
             judgement.failures |= MT_TRACE_FAILURE_LEAKAGE;
           if (diagnoses.panic.verdict == MT_DIAGNOSIS_YES)
@@ -585,6 +586,7 @@ void
 mt_traces_judge_async (MtTrace * const      *traces,
                        guint                 n_traces,
                        MtMarkerLexicon      *lexicon,
+                       const MtDiagnosisThresholds *thresholds,
                        GCancellable         *cancellable,
                        GAsyncReadyCallback   callback,
                        gpointer              user_data)
@@ -602,6 +604,10 @@ mt_traces_judge_async (MtTrace * const      *traces,
   for (guint i = 0; i < n_traces; i++)
     g_ptr_array_add (data->copies, g_object_ref (copy_trace (traces[i], data->all)));
   data->lexicon = lexicon != NULL ? g_object_ref (lexicon) : NULL;
+  if (thresholds != NULL)
+    data->thresholds = *thresholds;
+  else
+    mt_diagnosis_thresholds_init (&data->thresholds);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, mt_traces_judge_async);

@@ -84,10 +84,12 @@ typedef struct
 /* Grades every one of @traces and diagnoses the branches among them in a
  * worker thread. Detached copies of the traces (and of the parents a
  * branch is judged against) are made here, on the calling thread, so the
- * lab may change meanwhile. @lexicon may be NULL for the built-in one. */
+ * lab may change meanwhile. @lexicon may be NULL for the built-in one,
+ * @thresholds NULL for the defaults. */
 void       mt_traces_judge_async        (MtTrace * const      *traces,
                                          guint                 n_traces,
                                          MtMarkerLexicon      *lexicon,
+                                         const MtDiagnosisThresholds *thresholds,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
                                          gpointer              user_data);

@@ -8,6 +8,7 @@
 #include "mt-live-session.h"
 #include "mt-preferences-window.h"
 #include "mt-secrets.h"
+#include "mt-settings.h"
 
 #define MAX_TOKENS_LIMIT 1048576
 
@@ -39,6 +40,10 @@ struct _MtPreferencesWindow
 
   /* Template widgets */
   GtkListBox           *server_list;
+  GtkSpinButton        *leakage_ratio_spin;
+  GtkSpinButton        *leakage_markers_spin;
+  GtkSpinButton        *panic_ratio_spin;
+  GtkSpinButton        *doubt_markers_spin;
 };
 
 G_DEFINE_FINAL_TYPE (MtPreferencesWindow, mt_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -778,6 +783,53 @@ mt_preferences_window_finalize (GObject *object)
 }
 
 static void
+reset_thresholds_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  MtPreferencesWindow *self = MT_PREFERENCES_WINDOW (widget);
+
+  mt_settings_reset_thresholds (self->settings);
+}
+
+/* Marker counts are unsigned keys; a spin button's value is a double. */
+static gboolean
+count_from_setting (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  g_value_set_double (value, g_variant_get_uint32 (variant));
+  return TRUE;
+}
+
+static GVariant *
+count_to_setting (const GValue       *value,
+                  const GVariantType *expected_type,
+                  gpointer            user_data)
+{
+  return g_variant_new_uint32 ((guint32) CLAMP (round (g_value_get_double (value)), 0, G_MAXUINT32));
+}
+
+static void
+mt_preferences_window_bind_thresholds (MtPreferencesWindow *self)
+{
+  g_settings_bind (self->settings, "leakage-ratio",
+                   gtk_spin_button_get_adjustment (self->leakage_ratio_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "panic-ratio",
+                   gtk_spin_button_get_adjustment (self->panic_ratio_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "leakage-markers",
+                                gtk_spin_button_get_adjustment (self->leakage_markers_spin),
+                                "value", G_SETTINGS_BIND_DEFAULT,
+                                count_from_setting, count_to_setting, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "doubt-markers",
+                                gtk_spin_button_get_adjustment (self->doubt_markers_spin),
+                                "value", G_SETTINGS_BIND_DEFAULT,
+                                count_from_setting, count_to_setting, NULL, NULL);
+}
+
+static void
 mt_preferences_window_class_init (MtPreferencesWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -789,8 +841,14 @@ mt_preferences_window_class_init (MtPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/midthought/Midthought/mt-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MtPreferencesWindow, server_list);
+  gtk_widget_class_bind_template_child (widget_class, MtPreferencesWindow, leakage_ratio_spin);
+  gtk_widget_class_bind_template_child (widget_class, MtPreferencesWindow, leakage_markers_spin);
+  gtk_widget_class_bind_template_child (widget_class, MtPreferencesWindow, panic_ratio_spin);
+  gtk_widget_class_bind_template_child (widget_class, MtPreferencesWindow, doubt_markers_spin);
 
   gtk_widget_class_install_action (widget_class, "prefs.add-server", NULL, add_server_action);
+  gtk_widget_class_install_action (widget_class, "prefs.reset-thresholds", NULL,
+                                   reset_thresholds_action);
 }
 
 static void
@@ -819,6 +877,7 @@ mt_preferences_window_new (GtkWindow *parent,
   g_signal_connect_object (settings, "changed::servers",
                            G_CALLBACK (mt_preferences_window_reload), self, G_CONNECT_SWAPPED);
   mt_preferences_window_reload (self);
+  mt_preferences_window_bind_thresholds (self);
   return self;
 }
 

@@ -13,6 +13,7 @@
 #include "mt-new-run-dialog.h"
 #include "mt-preferences-window.h"
 #include "mt-secrets.h"
+#include "mt-settings.h"
 #include "mt-sweep-dialog.h"
 #include "mt-timeline.h"
 #include "mt-trace-row.h"
@@ -1414,6 +1415,7 @@ mt_window_judge_cb (GObject      *object,
 static void
 mt_window_judge_next (MtWindow *self)
 {
+  MtDiagnosisThresholds thresholds;
   guint first;
   guint n;
 
@@ -1421,6 +1423,8 @@ mt_window_judge_next (MtWindow *self)
 
   if (self->judge_cancellable != NULL || self->judge_next >= self->to_judge->len)
     return;
+
+  mt_settings_read_thresholds (self->settings, &thresholds);
 
   if (self->lexicon == NULL)
     self->lexicon = mt_marker_lexicon_new_default (NULL);
@@ -1430,7 +1434,7 @@ mt_window_judge_next (MtWindow *self)
   self->judge_next += n;
   self->judge_cancellable = g_cancellable_new ();
   mt_traces_judge_async ((MtTrace * const *)self->to_judge->pdata + first, n,
-                         self->lexicon, self->judge_cancellable,
+                         self->lexicon, &thresholds, self->judge_cancellable,
                          mt_window_judge_cb, g_object_ref (self));
 }
 
@@ -1458,6 +1462,18 @@ mt_window_restart_judging (MtWindow *self)
     g_ptr_array_add (self->to_judge, g_list_model_get_item (traces, i));
 
   mt_window_judge_next (self);
+}
+
+/* Another threshold in Preferences: every branch is diagnosed again. */
+static void
+mt_window_settings_changed_cb (MtWindow   *self,
+                               const char *key,
+                               GSettings  *settings)
+{
+  g_assert (MT_IS_WINDOW (self));
+
+  if (mt_settings_is_threshold_key (key))
+    mt_window_restart_judging (self);
 }
 
 static int
@@ -3425,6 +3441,9 @@ mt_window_init (MtWindow *self)
                            G_CALLBACK (mt_window_recent_changed_cb), self,
                            G_CONNECT_SWAPPED);
   mt_window_recent_changed_cb (self, "recent-labs", self->settings);
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (mt_window_settings_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", FALSE);

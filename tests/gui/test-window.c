@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "mt-lab-loader.h"
+#include "mt-preferences-window.h"
 #include "mt-timeline-private.h"
 #include "mt-trace-row.h"
 #include "mt-window-private.h"
@@ -283,6 +284,106 @@ font_grew_cb (gpointer data)
 
   font = pango_context_get_font_description (gtk_widget_get_pango_context (watch->widget));
   return pango_font_description_get_size (font) > 3 * watch->normal / 2;
+}
+
+typedef struct
+{
+  MtWindow *window;
+  MtTrace  *branch;
+  gboolean  panic;
+} PanicWatch;
+
+static gboolean
+panic_judged_cb (gpointer data)
+{
+  PanicWatch *watch = data;
+  const MtTraceJudgement *judgement = _mt_window_lookup_judgement (watch->window, watch->branch);
+
+  return judgement != NULL && !!(judgement->failures & MT_TRACE_FAILURE_PANIC) == watch->panic;
+}
+
+/* The spin button of the preferences row titled @title. */
+static GtkSpinButton *
+find_row_spin (GtkWidget  *widget,
+               const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      GtkWidget *activatable = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget));
+
+      g_assert_true (GTK_IS_SPIN_BUTTON (activatable));
+      return GTK_SPIN_BUTTON (activatable);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkSpinButton *spin = find_row_spin (child, title);
+
+      if (spin != NULL)
+        return spin;
+    }
+
+  return NULL;
+}
+
+/* The diagnosis thresholds chosen in Preferences re-judge the sidebar at
+ * once, and Reset brings the defaults back. */
+static void
+test_window_thresholds (void)
+{
+  MtWindow *window = create_window ();
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  PanicWatch watch = { window, mt_lab_lookup_trace (lab, "oracle-speedup"), TRUE };
+  MtPreferencesWindow *preferences;
+  GtkSpinButton *spin;
+
+  _mt_window_set_lab (window, lab, "graded.mtlab");
+  wait_until (panic_judged_cb, &watch);
+  drain_main_loop ();
+  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong · Panic");
+
+  preferences = mt_preferences_window_new (GTK_WINDOW (window), settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+  drain_main_loop ();
+  spin = find_row_spin (GTK_WIDGET (preferences), "Panic Reasoning Fraction");
+  g_assert_nonnull (spin);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 0.01, 1e-9);
+  g_assert_nonnull (find_row_spin (GTK_WIDGET (preferences), "Leakage Length Ratio"));
+  g_assert_nonnull (find_row_spin (GTK_WIDGET (preferences), "Self-Doubt Markers"));
+
+  /* The branch reasoned about 0.1% of what the oracle still had to go: a
+   * fraction of 0 no longer calls that panic. */
+  gtk_spin_button_set_value (spin, 0.0);
+  g_assert_cmpfloat (g_settings_get_double (settings, "panic-ratio"), ==, 0.0);
+  watch.panic = FALSE;
+  wait_until (panic_judged_cb, &watch);
+  wait_until (judged_cb, window);
+  drain_main_loop ();
+  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong");
+
+  /* Marker counts are unsigned keys behind a spin button. */
+  gtk_spin_button_set_value (find_row_spin (GTK_WIDGET (preferences), "Self-Doubt Markers"), 4);
+  g_assert_cmpuint (g_settings_get_uint (settings, "doubt-markers"), ==, 4);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences),
+                                             "prefs.reset-thresholds", NULL));
+  g_assert_cmpfloat (g_settings_get_double (settings, "panic-ratio"), ==, 0.01);
+  g_assert_cmpuint (g_settings_get_uint (settings, "doubt-markers"), ==, 1);
+  drain_main_loop ();
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (spin), 0.01, 1e-9);
+  watch.panic = TRUE;
+  wait_until (panic_judged_cb, &watch);
+  wait_until (judged_cb, window);
+  drain_main_loop ();
+  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong · Panic");
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain_main_loop ();
 }
 
 static void
@@ -863,6 +964,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/size-remembered", test_window_size_remembered);
   g_test_add_func ("/gui/window/drop", test_window_drop);
   g_test_add_func ("/gui/window/filters", test_window_filters);
+  g_test_add_func ("/gui/window/thresholds", test_window_thresholds);
   g_test_add_func ("/gui/window/judge-added", test_window_judge_added);
   g_test_add_func ("/gui/window/save-round-trip", test_window_save_round_trip);
   g_test_add_func ("/gui/window/save-error", test_window_save_error);
