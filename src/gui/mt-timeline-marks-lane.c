@@ -260,7 +260,7 @@ append_marks (MtTimelineLane         *lane,
       while (i < tokens->len)
         {
           guint token = g_array_index (tokens, guint, i);
-          double x = _mt_timeline_layout_token_to_x (layout, data->origin + token + 0.5);
+          double x = _mt_timeline_layout_mark_x (layout, data->origin + token);
           double skip_to;
 
           if (x > right + SHAPE_SIZE)
@@ -274,7 +274,8 @@ append_marks (MtTimelineLane         *lane,
                                                             STAMP_SIZE, STAMP_SIZE));
 
           /* Jump past the marks this shape already stands for. */
-          skip_to = _mt_timeline_layout_x_to_token (layout, x + MIN_MARK_GAP) - data->origin - 0.5;
+          skip_to = _mt_timeline_layout_x_to_token (layout, x + MIN_MARK_GAP) - data->origin
+                    - (layout->clock != NULL ? 0 : 0.5);
           i = tokens_lower_bound (tokens, MAX (token + 1.0, skip_to));
         }
     }
@@ -312,8 +313,9 @@ describe_marks (MtTimelineLane         *lane,
                 double                  x)
 {
   MtTimeline *timeline = mt_timeline_lane_get_timeline (lane);
-  double from = _mt_timeline_layout_x_to_token (layout, x - HOVER_SLOP) - data->origin - 0.5;
-  double to = _mt_timeline_layout_x_to_token (layout, x + HOVER_SLOP) - data->origin - 0.5;
+  double centre = layout->clock != NULL ? 0 : 0.5;
+  double from = _mt_timeline_layout_x_to_token (layout, x - HOVER_SLOP) - data->origin - centre;
+  double to = _mt_timeline_layout_x_to_token (layout, x + HOVER_SLOP) - data->origin - centre;
   GString *text = g_string_new (NULL);
 
   for (guint category = 0; category < data->mark_categories->len; category++)
