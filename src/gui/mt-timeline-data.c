@@ -339,11 +339,13 @@ mt_timeline_data_set_marks (MtTimelineData       *data,
                             const MtTimelineMark *marks,
                             guint                 n_marks)
 {
+  static guint serial;
   g_autofree guint32 *counts = NULL;
 
   g_return_if_fail (data != NULL);
   g_return_if_fail (n_marks == 0 || marks != NULL);
 
+  data->marks_serial = ++serial;
   g_array_set_size (data->marks, 0);
   g_ptr_array_set_size (data->mark_categories, 0);
   g_array_set_size (data->category_shapes, 0);

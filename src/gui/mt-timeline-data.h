@@ -88,6 +88,9 @@ typedef struct
   GArray         *category_rows;     /* guint, indexed by category */
   guint           n_mark_rows;
   guint32        *mark_cumulative;
+  /* Changes with every call of mt_timeline_data_set_marks(), in any data:
+   * what drawings of the marks are cached under. */
+  guint           marks_serial;
   double          density_window;    /* tokens */
   double          density_max;       /* marks per token, over the trace */
 

@@ -1240,6 +1240,70 @@ test_widget_clock (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Too many marks for a node each: a category is drawn as one strip,
+ * which must put the shapes where single stamps would go, and keep doing
+ * so when a pan reuses it. */
+static void
+test_widget_many_marks (void)
+{
+  g_autofree char *reasoning = make_reasoning (300);
+  g_autoptr(MtTrace) trace = create_trace ("m", "Add the numbers.", reasoning, "42");
+  g_autoptr(GArray) marks = g_array_new (FALSE, FALSE, sizeof (MtTimelineMark));
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  const MtTimelineLayout *layout = _mt_timeline_get_layout (timeline);
+  const MtTimelineData *data;
+  GdkRGBA color;
+  guint half, first_mark = 2;
+  int y;
+
+  mt_timeline_set_trace (timeline, trace);
+  data = _mt_timeline_get_data (timeline);
+  half = data->n_reasoning / 2;
+  /* A mark every 3rd token of the first half: hundreds of shapes. */
+  for (guint t = first_mark; t < half; t += 3)
+    {
+      MtTimelineMark mark = { 0, t, MT_TIMELINE_SHAPE_SQUARE };
+
+      g_array_append_val (marks, mark);
+    }
+  mt_timeline_set_markers (timeline, (const MtTimelineMark *) (gpointer) marks->data,
+                           marks->len);
+  /* Hide the interrupt marker, whose line would cross the lane. */
+  mt_timeline_remove_marker (timeline);
+  run_frames ();
+  lookup_color (GTK_WIDGET (timeline), "timeline_mark_0_color", &color);
+  y = (int)_mt_timeline_layout_mark_row_y (layout, 0);
+  g_assert_cmpfloat (layout->plot_width / (layout->view.last - layout->view.first) * 3, <, 8);
+
+  for (guint pan = 0; pan < 2; pan++)
+    {
+      g_autoptr(Pixels) pixels = render_widget (GTK_WIDGET (timeline));
+      double mark_x = _mt_timeline_layout_token_to_x (layout, data->origin + first_mark + 0.5);
+      double half_x = _mt_timeline_layout_token_to_x (layout, data->origin + half);
+      double right = layout->plot_x + layout->plot_width;
+      int filled = 0, columns = 0;
+
+      /* The first shape at its token, give or take a pixel of rounding. */
+      g_assert_cmpint (count_in_row (pixels, (int)round (mark_x), y, 1, &color), >, 0);
+      g_assert_cmpint (count_in_row (pixels, (int)round (mark_x) - 8, y, 2, &color), ==, 0);
+
+      /* Shapes all along the first half (each outline overlaps the fill
+       * of the one before), none past it. */
+      for (int x = (int)ceil (mark_x) + 2; x < (int)half_x - 6; x++, columns++)
+        filled += pixel_matches (pixels, x, y, &color, 48);
+      g_assert_cmpint (filled, >, columns / 3);
+      for (int x = (int)half_x + 8; x < (int)right; x++)
+        g_assert_false (pixel_matches (pixels, x, y, &color, 48));
+
+      /* Pan by a few tokens: the shapes follow. */
+      mt_timeline_set_visible_range (timeline, layout->view.first + 7, layout->view.last + 7);
+      run_frames ();
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* In the window */
 
 static MtLab *
@@ -1567,6 +1631,7 @@ main (int   argc,
   g_test_add_func ("/gui/timeline/widget/replay", test_widget_replay);
   g_test_add_func ("/gui/timeline/widget/pixels", test_widget_pixels);
   g_test_add_func ("/gui/timeline/widget/clock", test_widget_clock);
+  g_test_add_func ("/gui/timeline/widget/many-marks", test_widget_many_marks);
   g_test_add_func ("/gui/timeline/window/sync", test_window_sync);
   g_test_add_func ("/gui/timeline/window/scroll-long", test_window_scroll_long);
   g_test_add_func ("/gui/timeline/window/drag", test_window_drag);
