@@ -147,6 +147,21 @@ invalidate_lanes (MtTimeline *self)
     }
 }
 
+/* The layout points into the data: it must follow at once when either
+ * changes, not at the next allocation, as the marker is placed before. */
+static void
+sync_layout_clock (MtTimeline *self)
+{
+  const double *clock = self->axis_clock ? self->data->clock : NULL;
+
+  if (self->layout.clock == clock && self->layout.clock_n == self->data->n_tokens)
+    return;
+
+  self->layout.clock = clock;
+  self->layout.clock_n = self->data->n_tokens;
+  invalidate_lanes (self);
+}
+
 static gboolean
 has_reasoning (MtTimeline *self)
 {
@@ -1118,6 +1133,7 @@ mt_timeline_dispose (GObject *object)
   self->drag_branch = NULL;
 
   g_clear_pointer (&self->data, mt_timeline_data_free);
+  self->layout.clock = NULL;
   g_clear_pointer (&self->category_names, g_strfreev);
 
   G_OBJECT_CLASS (mt_timeline_parent_class)->dispose (object);
@@ -1492,6 +1508,7 @@ mt_timeline_set_trace (MtTimeline *self,
   had_clock = mt_timeline_has_clock (self);
   g_clear_pointer (&self->data, mt_timeline_data_free);
   self->data = mt_timeline_data_new (trace);
+  sync_layout_clock (self);
 
   self->highlight_start = self->highlight_end = 0;
   self->hover_emitted = G_MAXUINT;
@@ -1543,6 +1560,7 @@ mt_timeline_reload (MtTimeline *self)
 
   g_clear_pointer (&self->data, mt_timeline_data_free);
   self->data = mt_timeline_data_new (trace);
+  sync_layout_clock (self);
   self->hover_emitted = G_MAXUINT;
   self->drag_branch = NULL;
 
@@ -1602,6 +1620,8 @@ mt_timeline_set_axis_clock (MtTimeline *self,
     return;
 
   self->axis_clock = axis_clock;
+  sync_layout_clock (self);
+  update_marker_outside (self);
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AXIS_CLOCK]);
 }

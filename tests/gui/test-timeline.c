@@ -1200,6 +1200,28 @@ test_widget_clock (void)
   g_assert_true (mt_timeline_get_axis_clock (timeline));
   run_frames ();
   g_assert_true (layout->clock == data->clock);
+  /* New data (a live trace growing) is followed at once, not at the next
+   * allocation: the marker is placed with the layout before that. */
+  {
+    g_autoptr(MtTrace) shorter = create_trace ("s", "Add.", "One. Two.", "42");
+    g_autoptr(MtTokenTimes) shorter_times = NULL;
+    guint n = mt_trace_get_n_reasoning_tokens (shorter) + mt_trace_get_n_answer_tokens (shorter);
+
+    g_array_set_size (ms, n);
+    shorter_times = mt_token_times_new ((const double *) (gpointer) ms->data, n);
+    mt_trace_set_token_times (shorter, shorter_times);
+    mt_timeline_set_trace (timeline, shorter);
+    data = _mt_timeline_get_data (timeline);
+    g_assert_nonnull (data->clock);
+    g_assert_true (layout->clock == data->clock);
+    g_assert_cmpuint (layout->clock_n, ==, data->n_tokens);
+  }
+  mt_timeline_set_trace (timeline, trace);
+  data = _mt_timeline_get_data (timeline);
+  g_assert_true (layout->clock == data->clock);
+  g_assert_cmpuint (layout->clock_n, ==, data->n_tokens);
+  mt_timeline_set_markers (timeline, &mark, 1);
+  run_frames ();
   pixels = render_widget (GTK_WIDGET (timeline));
 
   /* The reasoning holds the bar until the answer's first token arrives,
