@@ -632,7 +632,7 @@ apply_text (Run           *run,
 
   /* A server that interleaves reasoning and content deltas gives times
    * that go back and forth in this order: then there are none to keep. */
-  if (timed &&
+  if (timed && times->len > 0 &&
       times->len == mt_trace_get_n_reasoning_tokens (run->trace) +
                     mt_trace_get_n_answer_tokens (run->trace) &&
       mt_token_times_validate ((const double *) (gpointer) times->data, times->len, NULL))
