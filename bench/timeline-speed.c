@@ -7,7 +7,9 @@
  * render nodes (snapshot) and renders them to a texture with the window's
  * renderer. Prints mean and 99th percentile, in milliseconds, of the
  * snapshot alone and of the whole frame, and the same for a frame that
- * changes nothing (the cached scene, as on a hover).
+ * changes nothing (the cached scene, as on a hover), and how many render
+ * nodes a frame that moved the view holds: a figure the machine's load
+ * cannot blur, which must not grow with N either.
  * Usage: mt-bench-timeline WIDTH HEIGHT FRAMES N...   (run under a display) */
 #include "config.h"
 
@@ -82,6 +84,41 @@ report (const char *what,
            n_tokens, what, sum / times->len, p99);
 }
 
+/* Render nodes in @node's tree, itself included. */
+static guint
+count_nodes (GskRenderNode *node)
+{
+  GskRenderNode *child = NULL;
+  guint n = 1;
+
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        n += count_nodes (gsk_container_node_get_child (node, i));
+      return n;
+    case GSK_CLIP_NODE:
+      child = gsk_clip_node_get_child (node);
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      child = gsk_rounded_clip_node_get_child (node);
+      break;
+    case GSK_TRANSFORM_NODE:
+      child = gsk_transform_node_get_child (node);
+      break;
+    case GSK_OPACITY_NODE:
+      child = gsk_opacity_node_get_child (node);
+      break;
+    case GSK_DEBUG_NODE:
+      child = gsk_debug_node_get_child (node);
+      break;
+    default:
+      break;
+    }
+
+  return child != NULL ? n + count_nodes (child) : n;
+}
+
 static double
 ms_since (gint64 start)
 {
@@ -104,6 +141,7 @@ bench_one (GtkWidget *window,
   GtkWidget *timeline = mt_timeline_new ();
   GskRenderer *renderer;
   double first, last;
+  guint n_nodes = 0;
 
   for (guint i = 0; i < n_tokens; i += 40)
     {
@@ -159,6 +197,7 @@ bench_one (GtkWidget *window,
       GTK_WIDGET_GET_CLASS (timeline)->snapshot (timeline, snapshot);
       node = gtk_snapshot_free_to_node (snapshot);
       built = ms_since (start);
+      n_nodes = MAX (n_nodes, count_nodes (node));
       texture = gsk_renderer_render_texture (renderer, node,
                                              &GRAPHENE_RECT_INIT (0, 0, width, height));
       done = ms_since (start);
@@ -194,6 +233,7 @@ bench_one (GtkWidget *window,
   report ("snapshot, view moved", n_tokens, scene);
   report ("frame, view moved", n_tokens, frame);
   report ("snapshot, unchanged", n_tokens, cached);
+  g_print ("%7u tokens  render nodes per frame, view moved: %u at most\n", n_tokens, n_nodes);
 
   gtk_window_set_child (GTK_WINDOW (window), NULL);
 }

@@ -40,6 +40,14 @@ for path in sys.argv[1:]:
         ratios = ", ".join(f"{n // 1000}k {rows[(n, what)][0] / base:.2f}x"
                            for n in (32000, 128000))
         print(f"{path.rsplit('-', 1)[1][:-4]:5} {what:20} mean vs 4k: {ratios}")
+    nodes = {}
+    for line in open(path):
+        m = re.match(r"\s*(\d+) tokens\s+render nodes per frame, view moved: (\d+)", line)
+        if m:
+            nodes[int(m[1])] = int(m[2])
+    if nodes:
+        print(f"{'':5} render nodes per frame: " +
+              ", ".join(f"{n // 1000}k {c}" for n, c in sorted(nodes.items())))
     mean, p99 = rows[(32000, "snapshot, view moved")]
     print(f"{'':5} 32k scene target < 2 ms per frame: mean {mean:.2f} ms, p99 {p99:.2f} ms: "
           f"{'met' if mean < 2 else 'NOT met'}")

@@ -582,6 +582,166 @@ test_serialize_mixed_span_sources (void)
                                   "\"reasoning\":[0,1],\"answer\":[0,1,3]}"));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Arrival times                                                             */
+/* ------------------------------------------------------------------------ */
+
+static MtTrace *
+timed_trace (const char   *id,
+             const double *times_ms,
+             guint         n_times)
+{
+  MtTrace *trace = mt_trace_new (id);
+  g_autoptr(MtTokenSpans) reasoning = NULL;
+  g_autoptr(MtTokenSpans) answer = NULL;
+  g_autoptr(MtTokenTimes) times = NULL;
+
+  mt_trace_set_reasoning (trace, "one two three");
+  mt_trace_set_answer (trace, "four five");
+  reasoning = word_spans (MT_TOKEN_SOURCE_STREAM, "one two three");
+  answer = word_spans (MT_TOKEN_SOURCE_STREAM, "four five");
+  mt_trace_set_reasoning_spans (trace, reasoning);
+  mt_trace_set_answer_spans (trace, answer);
+  if (times_ms != NULL)
+    {
+      times = mt_token_times_new (times_ms, n_times);
+      mt_trace_set_token_times (trace, times);
+    }
+
+  return trace;
+}
+
+static void
+test_times_round_trip (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  /* Two tokens in one read, a long pause, a fractional time. */
+  static const double times_ms[] = { 0, 12, 12, 480.5, 2000 };
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtTrace) trace = timed_trace ("t", times_ms, G_N_ELEMENTS (times_ms));
+  g_autoptr(MtTrace) untimed = timed_trace ("u", NULL, 0);
+  g_autoptr(MtLab) loaded = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = path_in (fixture, "times.mtlab");
+  g_autofree char *line = mt_lab_file_serialize_trace (trace);
+  g_autofree char *untimed_line = mt_lab_file_serialize_trace (untimed);
+  MtTokenTimes *times;
+
+  g_test_message ("%s", line);
+  g_assert_nonnull (strstr (line, "\"times_ms\":[0,12,12,480.5,2000]"));
+  g_assert_null (strstr (untimed_line, "times_ms"));
+
+  mt_lab_add_trace (lab, trace);
+  mt_lab_add_trace (lab, untimed);
+  g_assert_true (mt_lab_file_save (lab, path, NULL, &error));
+  g_assert_no_error (error);
+
+  loaded = load_lab (path, &report);
+  g_assert_cmpuint (report->issues->len, ==, 0);
+  times = mt_trace_get_token_times (mt_lab_lookup_trace (loaded, "t"));
+  g_assert_nonnull (times);
+  g_assert_cmpuint (mt_token_times_get_n_tokens (times), ==, G_N_ELEMENTS (times_ms));
+  for (guint i = 0; i < G_N_ELEMENTS (times_ms); i++)
+    g_assert_cmpfloat (mt_token_times_get (times, i), ==, times_ms[i]);
+  g_assert_null (mt_trace_get_token_times (mt_lab_lookup_trace (loaded, "u")));
+
+  /* Editing a text makes the times meaningless: they go with the spans. */
+  mt_trace_set_answer (trace, "four five six");
+  g_assert_null (mt_trace_get_token_times (trace));
+}
+
+typedef struct
+{
+  const char *times;   /* the member's value as written in the file */
+  const char *message; /* the issue reported */
+} BadTimes;
+
+static const BadTimes bad_times[] = {
+  { "[0,1,2,3]", "\"times_ms\" has 4 times for 5 tokens; "
+                 "the trace is loaded without arrival times" },
+  { "[0,1,2,3,4,5]", "\"times_ms\" has 6 times for 5 tokens; "
+                     "the trace is loaded without arrival times" },
+  { "[0,10,5,20,30]", "\"times_ms\": token 2 arrived before the token ahead of it; "
+                      "the trace is loaded without arrival times" },
+  { "[-1,10,15,20,30]", "\"times_ms\": the time of token 0 is not a non-negative number; "
+                        "the trace is loaded without arrival times" },
+  { "[0,10,15,1e999,30]", "\"times_ms\": the time of token 3 is not a non-negative number; "
+                          "the trace is loaded without arrival times" },
+  { "[0,10,\"15\",20,30]", "expected an array of numbers for \"times_ms\"; "
+                            "the trace is loaded without arrival times" },
+  { "{\"reasoning\":[0]}", "expected an array of numbers for \"times_ms\"; "
+                            "the trace is loaded without arrival times" },
+};
+
+static void
+test_times_rejected (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = path_in (fixture, "bad-times.mtlab");
+  g_autoptr(GString) contents = g_string_new (HEADER_V1 "\n");
+  g_autoptr(MtLab) lab = NULL;
+  g_autoptr(MtLoadReport) report = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_times); i++)
+    g_string_append_printf (contents,
+                            "{\"type\":\"trace\",\"id\":\"t%u\",\"reasoning\":\"one two three\","
+                            "\"answer\":\"four five\",\"tokens\":{\"source\":\"stream\","
+                            "\"reasoning\":[0,3,7],\"answer\":[0,4]},\"times_ms\":%s}\n",
+                            i, bad_times[i].times);
+  /* A file from before arrival times were kept. */
+  g_string_append (contents, "{\"type\":\"trace\",\"id\":\"old\",\"reasoning\":\"one two\","
+                             "\"tokens\":{\"source\":\"stream\",\"reasoning\":[0,3]}}\n");
+  write_file (path, contents->str, (gssize) contents->len);
+
+  lab = load_lab (path, &report);
+  g_assert_cmpuint (report->issues->len, ==, G_N_ELEMENTS (bad_times));
+  g_assert_cmpuint (report->n_traces, ==, G_N_ELEMENTS (bad_times) + 1);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_times); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t%u", i);
+      MtLoadIssue *issue = issue_at_line (report, i + 2);
+      MtTrace *trace = mt_lab_lookup_trace (lab, id);
+
+      g_assert_nonnull (issue);
+      g_assert_cmpint (issue->code, ==, MT_FORMAT_ERROR_TYPE);
+      g_assert_cmpstr (issue->message, ==, bad_times[i].message);
+      /* The trace itself, with its exact tokens, is all there. */
+      g_assert_nonnull (trace);
+      g_assert_cmpstr (mt_trace_get_answer (trace), ==, "four five");
+      g_assert_cmpint (mt_token_spans_get_source (mt_trace_get_reasoning_spans (trace)), ==,
+                       MT_TOKEN_SOURCE_STREAM);
+      g_assert_null (mt_trace_get_token_times (trace));
+    }
+
+  g_assert_nonnull (mt_lab_lookup_trace (lab, "old"));
+  g_assert_null (mt_trace_get_token_times (mt_lab_lookup_trace (lab, "old")));
+  g_assert_null (issue_at_line (report, G_N_ELEMENTS (bad_times) + 2));
+}
+
+static void
+test_times_validate (void)
+{
+  static const double good[] = { 0, 0, 3.5, 3.5, 90 };
+  static const double back[] = { 0, 5, 4 };
+  g_autoptr(MtTokenTimes) times = mt_token_times_new (good, G_N_ELEMENTS (good));
+  guint bad = G_MAXUINT;
+
+  g_assert_true (mt_token_times_validate (good, G_N_ELEMENTS (good), &bad));
+  g_assert_cmpuint (bad, ==, G_MAXUINT);
+  g_assert_false (mt_token_times_validate (back, G_N_ELEMENTS (back), &bad));
+  g_assert_cmpuint (bad, ==, 2);
+
+  /* How many tokens had arrived by a time: ties count as arrived. */
+  g_assert_cmpuint (mt_token_times_count_before (times, -1), ==, 0);
+  g_assert_cmpuint (mt_token_times_count_before (times, 0), ==, 2);
+  g_assert_cmpuint (mt_token_times_count_before (times, 3.4), ==, 2);
+  g_assert_cmpuint (mt_token_times_count_before (times, 3.5), ==, 4);
+  g_assert_cmpuint (mt_token_times_count_before (times, 1000), ==, 5);
+}
+
 static void
 test_fixture_file (void)
 {
@@ -1951,6 +2111,9 @@ main (int   argc,
   g_test_add_func ("/lab-file/serialize/one-line", test_serialize_one_line);
   g_test_add_func ("/lab-file/serialize/mixed-span-sources", test_serialize_mixed_span_sources);
   g_test_add_func ("/lab-file/load/fixture", test_fixture_file);
+  ADD ("/lab-file/times/round-trip", test_times_round_trip);
+  ADD ("/lab-file/times/rejected", test_times_rejected);
+  g_test_add_func ("/lab-file/times/validate", test_times_validate);
   ADD ("/lab-file/load/bad-records", test_bad_records);
   ADD ("/lab-file/load/duplicates-against-lab", test_duplicates_against_lab);
   ADD ("/lab-file/load/concatenated", test_concatenated);

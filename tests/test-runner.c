@@ -295,6 +295,59 @@ test_oracle (Fixture       *fixture,
                    MT_TOKEN_SOURCE_STREAM);
 }
 
+/* Arrival times: one per token kept, in order, relative to the request,
+ * and no earlier than the server sent them. */
+static void
+test_times (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(MtRunner) runner = new_runner (fixture, "qwen3");
+  g_autoptr(MtProblem) problem = new_problem ();
+  g_autoptr(MtTrace) trace = NULL;
+  g_autoptr(MtLab) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  MtTokenTimes *times, *reloaded_times;
+  guint n_reasoning, n_answer, n_times;
+  const double *values;
+
+  /* Twelve events, the last at least 11 intervals after the first; tags
+   * and the blank line between the parts are not tokens of the trace. */
+  fixture->server->script = oracle_script;
+  fixture->server->interval = 15;
+
+  g_assert_true (run_oracle (runner, problem, NULL, NULL, &trace, &error));
+  g_assert_no_error (error);
+
+  n_reasoning = mt_trace_get_n_reasoning_tokens (trace);
+  n_answer = mt_trace_get_n_answer_tokens (trace);
+  g_assert_cmpuint (n_reasoning, ==, 4);
+  g_assert_cmpuint (n_answer, ==, 4);
+
+  times = mt_trace_get_token_times (trace);
+  g_assert_nonnull (times);
+  values = mt_token_times_get_data (times, &n_times);
+  g_assert_cmpuint (n_times, ==, n_reasoning + n_answer);
+  for (guint i = 0; i < n_times; i++)
+    {
+      g_test_message ("token %u at %.0f ms", i, values[i]);
+      g_assert_cmpfloat (values[i], >=, 0);
+      if (i > 0)
+        g_assert_cmpfloat (values[i], >=, values[i - 1]);
+    }
+  /* " \\boxed{42}" is the 12th event: sent 11 intervals after the first. */
+  g_assert_cmpfloat (values[n_times - 1], >=, 11 * 15 - 1);
+  /* "Let" (the 3rd event) came before the answer's first token ("The", 9th). */
+  g_assert_cmpfloat (values[n_reasoning] - values[0], >=, 6 * 15 - 1);
+
+  /* The record keeps them. */
+  loaded = load_file (fixture);
+  reloaded_times = mt_trace_get_token_times (mt_lab_lookup_trace (loaded, mt_trace_get_id (trace)));
+  g_assert_nonnull (reloaded_times);
+  g_assert_cmpuint (mt_token_times_get_n_tokens (reloaded_times), ==, n_times);
+  for (guint i = 0; i < n_times; i++)
+    g_assert_cmpfloat (mt_token_times_get (reloaded_times, i), ==, values[i]);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Branches                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -823,6 +876,9 @@ test_chat (Fixture       *fixture,
   g_assert_cmpstr (mt_trace_get_answer (oracle), ==, "42");
   g_assert_cmpint (mt_trace_get_split_style (oracle), ==, MT_THINK_STYLE_FIELD);
   g_assert_cmpuint (mt_token_spans_get_n_tokens (mt_trace_get_reasoning_spans (oracle)), ==, 2);
+  /* Reasoning streamed apart still gets its times, then the answer's. */
+  g_assert_nonnull (mt_trace_get_token_times (oracle));
+  g_assert_cmpuint (mt_token_times_get_n_tokens (mt_trace_get_token_times (oracle)), ==, 3);
 
   /* The whole assistant part goes as a prefill to continue. */
   g_assert_true (run_branch (runner, oracle, MT_INTERRUPT_SPEEDUP, MT_INTERRUPT_ROLE_ASSISTANT,
@@ -862,6 +918,7 @@ main (int   argc,
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("/runner/oracle", test_oracle);
+  ADD ("/runner/times", test_times);
   ADD ("/runner/branch/speedup", test_branch_speedup);
   ADD ("/runner/branch/hard", test_branch_hard);
   ADD ("/runner/branch/update", test_branch_update);

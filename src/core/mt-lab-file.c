@@ -411,6 +411,34 @@ build_tokens (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* Arrival times only mean something against the tokens they were taken
+ * with, so they go only with texts written as they are. Whole milliseconds
+ * (what the runner records) are written as integers. */
+static void
+build_times (JsonBuilder *builder,
+             MtTrace     *trace,
+             gboolean     texts_exact)
+{
+  MtTokenTimes *times = mt_trace_get_token_times (trace);
+  const double *values;
+  guint n_tokens;
+
+  if (times == NULL || !texts_exact)
+    return;
+
+  values = mt_token_times_get_data (times, &n_tokens);
+  json_builder_set_member_name (builder, "times_ms");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n_tokens; i++)
+    {
+      if (values[i] == floor (values[i]) && values[i] < (double) G_MAXINT32)
+        json_builder_add_int_value (builder, (gint64) values[i]);
+      else
+        json_builder_add_double_value (builder, values[i]);
+    }
+  json_builder_end_array (builder);
+}
+
 /* Whether a record of @trace may be replaced by a later one with its id:
  * a snapshot of a stream still running, or a run that stopped before its
  * end and may be redone (a resumed sweep writes it again). */
@@ -484,6 +512,7 @@ build_trace (JsonBuilder *builder,
   add_string (builder, "created", created);
 
   build_tokens (builder, trace, reasoning_exact, answer_exact);
+  build_times (builder, trace, reasoning_exact && answer_exact);
   json_builder_end_object (builder);
 }
 
@@ -1046,6 +1075,80 @@ ignored:
                             _("%s; token boundaries will be estimated"), error->message);
 }
 
+/* Arrival times are optional and derived too: wrong ones (not one per
+ * token, not numbers, going back in time) are dropped with a warning and
+ * the trace loads without them. */
+static void
+parse_times (LoadState  *state,
+             JsonObject *object,
+             MtTrace    *trace)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtTokenTimes) times = NULL;
+  g_autofree double *values = NULL;
+  JsonNode *node = get_member (object, "times_ms");
+  JsonArray *array;
+  guint n_tokens, expected, bad;
+
+  if (node == NULL)
+    return;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      set_field_error (&error, MT_FORMAT_ERROR_TYPE, _("expected an array of numbers for"),
+                       NULL, "times_ms");
+      goto ignored;
+    }
+
+  array = json_node_get_array (node);
+  n_tokens = json_array_get_length (array);
+  expected = mt_trace_get_n_reasoning_tokens (trace) + mt_trace_get_n_answer_tokens (trace);
+  if (n_tokens != expected)
+    {
+      g_set_error (&error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "\"times_ms\" has %u time for %u tokens",
+                                "\"times_ms\" has %u times for %u tokens", n_tokens),
+                   n_tokens, expected);
+      goto ignored;
+    }
+
+  values = g_new (double, MAX (n_tokens, 1));
+  for (guint i = 0; i < n_tokens; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      GType type = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_value_type (element)
+                                                   : G_TYPE_INVALID;
+
+      if (type != G_TYPE_DOUBLE && type != G_TYPE_INT64)
+        {
+          set_field_error (&error, MT_FORMAT_ERROR_TYPE, _("expected an array of numbers for"),
+                           NULL, "times_ms");
+          goto ignored;
+        }
+      values[i] = json_node_get_double (element);
+    }
+
+  if (!mt_token_times_validate (values, n_tokens, &bad))
+    {
+      g_set_error (&error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_TYPE,
+                   isfinite (values[bad]) && values[bad] >= 0
+                     ? _("\"times_ms\": token %u arrived before the token ahead of it")
+                     : _("\"times_ms\": the time of token %u is not a non-negative number"),
+                   bad);
+      goto ignored;
+    }
+
+  times = mt_token_times_new (values, n_tokens);
+  mt_trace_set_token_times (trace, times);
+  return;
+
+ignored:
+  mt_load_report_add_issue (state->report, state->line, 0, error->code,
+                            _("%s; the trace is loaded without arrival times"),
+                            error->message);
+}
+
 /* Whether a record with @id may come now: its id is new, or it is taken by
  * a partial record of the same type earlier in this file, which it then
  * replaces (@replaces is set to that record's index + 1). */
@@ -1167,6 +1270,7 @@ parse_trace (LoadState   *state,
 
   /* Last, so that a record refused above gets one issue, not two. */
   parse_tokens (state, object, trace);
+  parse_times (state, object, trace);
 
   return g_steal_pointer (&trace);
 }

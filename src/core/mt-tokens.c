@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "mt-tokens.h"
@@ -114,6 +115,125 @@ mt_token_spans_lookup (const MtTokenSpans *self,
 
       if (self->starts[mid] <= offset)
         lo = mid;
+      else
+        hi = mid;
+    }
+
+  return lo;
+}
+
+
+/* MtTokenTimes */
+
+struct _MtTokenTimes
+{
+  gatomicrefcount  ref_count;
+  guint            n_tokens;
+  double           times[];
+};
+
+G_DEFINE_BOXED_TYPE (MtTokenTimes, mt_token_times, mt_token_times_ref, mt_token_times_unref)
+
+gboolean
+mt_token_times_validate (const double *times_ms,
+                         guint         n_tokens,
+                         guint        *bad_index)
+{
+  g_return_val_if_fail (n_tokens == 0 || times_ms != NULL, FALSE);
+
+  for (guint i = 0; i < n_tokens; i++)
+    {
+      if (!isfinite (times_ms[i]) || times_ms[i] < 0 ||
+          (i > 0 && times_ms[i] < times_ms[i - 1]))
+        {
+          if (bad_index != NULL)
+            *bad_index = i;
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+MtTokenTimes *
+mt_token_times_new (const double *times_ms,
+                    guint         n_tokens)
+{
+  MtTokenTimes *self;
+
+  g_return_val_if_fail (mt_token_times_validate (times_ms, n_tokens, NULL), NULL);
+
+  self = g_malloc (sizeof *self + (gsize) n_tokens * sizeof (double));
+  g_atomic_ref_count_init (&self->ref_count);
+  self->n_tokens = n_tokens;
+  if (n_tokens > 0)
+    memcpy (self->times, times_ms, (gsize) n_tokens * sizeof (double));
+
+  return self;
+}
+
+MtTokenTimes *
+mt_token_times_ref (MtTokenTimes *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+mt_token_times_unref (MtTokenTimes *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    g_free (self);
+}
+
+guint
+mt_token_times_get_n_tokens (const MtTokenTimes *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_tokens;
+}
+
+double
+mt_token_times_get (const MtTokenTimes *self,
+                    guint               index)
+{
+  g_return_val_if_fail (self != NULL, 0.0);
+  g_return_val_if_fail (index < self->n_tokens, 0.0);
+
+  return self->times[index];
+}
+
+const double *
+mt_token_times_get_data (const MtTokenTimes *self,
+                         guint              *n_tokens)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (n_tokens != NULL)
+    *n_tokens = self->n_tokens;
+  return self->times;
+}
+
+guint
+mt_token_times_count_before (const MtTokenTimes *self,
+                             double              time_ms)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  /* The first token that arrived after @time_ms. */
+  hi = self->n_tokens;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (self->times[mid] <= time_ms)
+        lo = mid + 1;
       else
         hi = mid;
     }

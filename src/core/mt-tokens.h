@@ -42,6 +42,34 @@ MtTokenSpans  *mt_tokenize_approx           (const char         *text,
 guint          mt_count_tokens_approx       (const char         *text,
                                              gssize              len);
 
+/* When each generated token arrived: milliseconds since the request was
+ * sent, one per token of the reasoning then the answer (the spans' order),
+ * finite, non-negative and non-decreasing. Immutable, reference counted. */
+typedef struct _MtTokenTimes MtTokenTimes;
+
+#define MT_TYPE_TOKEN_TIMES (mt_token_times_get_type ())
+
+GType          mt_token_times_get_type      (void) G_GNUC_CONST;
+/* Whether every time is finite, non-negative and no earlier than the one
+ * before it; if not, @bad_index is set to the first that is not. */
+gboolean       mt_token_times_validate      (const double       *times_ms,
+                                             guint               n_tokens,
+                                             guint              *bad_index);
+/* @times_ms must be valid (see above). */
+MtTokenTimes  *mt_token_times_new           (const double       *times_ms,
+                                             guint               n_tokens);
+MtTokenTimes  *mt_token_times_ref           (MtTokenTimes       *self);
+void           mt_token_times_unref         (MtTokenTimes       *self);
+guint          mt_token_times_get_n_tokens  (const MtTokenTimes *self);
+double         mt_token_times_get           (const MtTokenTimes *self,
+                                             guint               index);
+const double  *mt_token_times_get_data      (const MtTokenTimes *self,
+                                             guint              *n_tokens);
+/* The number of tokens that had arrived by @time_ms (binary search). */
+guint          mt_token_times_count_before  (const MtTokenTimes *self,
+                                             double              time_ms);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtTokenSpans, mt_token_spans_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MtTokenTimes, mt_token_times_unref)
 
 G_END_DECLS

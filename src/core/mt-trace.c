@@ -19,6 +19,7 @@ typedef struct
   char           *split_note;
   MtTokenSpans   *reasoning_spans;
   MtTokenSpans   *answer_spans;
+  MtTokenTimes   *token_times;
   MtSampling      sampling;
   gint64          usage_prompt;
   gint64          usage_completion;
@@ -84,6 +85,7 @@ mt_trace_finalize (GObject *object)
   g_clear_pointer (&priv->split_note, g_free);
   g_clear_pointer (&priv->reasoning_spans, mt_token_spans_unref);
   g_clear_pointer (&priv->answer_spans, mt_token_spans_unref);
+  g_clear_pointer (&priv->token_times, mt_token_times_unref);
 
   G_OBJECT_CLASS (mt_trace_parent_class)->finalize (object);
 }
@@ -269,8 +271,10 @@ mt_trace_set_reasoning (MtTrace    *self,
   if (g_strcmp0 (priv->reasoning, reasoning) == 0)
     return;
 
-  /* Spans describe the old text; they are recomputed on demand. */
+  /* Spans describe the old text; they are recomputed on demand. Times
+   * cannot be, so they go. */
   g_clear_pointer (&priv->reasoning_spans, mt_token_spans_unref);
+  g_clear_pointer (&priv->token_times, mt_token_times_unref);
   set_string (self, &priv->reasoning, reasoning, PROP_REASONING);
 }
 
@@ -296,6 +300,7 @@ mt_trace_set_answer (MtTrace    *self,
     return;
 
   g_clear_pointer (&priv->answer_spans, mt_token_spans_unref);
+  g_clear_pointer (&priv->token_times, mt_token_times_unref);
   set_string (self, &priv->answer, answer, PROP_ANSWER);
 }
 
@@ -542,6 +547,7 @@ mt_trace_set_reasoning_spans (MtTrace      *self,
   g_return_if_fail (MT_IS_TRACE (self));
 
   replace_spans (&priv->reasoning_spans, spans, priv->reasoning);
+  g_clear_pointer (&priv->token_times, mt_token_times_unref);
 }
 
 void
@@ -553,6 +559,7 @@ mt_trace_set_answer_spans (MtTrace      *self,
   g_return_if_fail (MT_IS_TRACE (self));
 
   replace_spans (&priv->answer_spans, spans, priv->answer);
+  g_clear_pointer (&priv->token_times, mt_token_times_unref);
 }
 
 guint
@@ -569,4 +576,31 @@ mt_trace_get_n_answer_tokens (MtTrace *self)
   g_return_val_if_fail (MT_IS_TRACE (self), 0);
 
   return mt_token_spans_get_n_tokens (mt_trace_get_answer_spans (self));
+}
+
+MtTokenTimes *
+mt_trace_get_token_times (MtTrace *self)
+{
+  MtTracePrivate *priv = mt_trace_get_instance_private (self);
+
+  g_return_val_if_fail (MT_IS_TRACE (self), NULL);
+
+  return priv->token_times;
+}
+
+void
+mt_trace_set_token_times (MtTrace      *self,
+                          MtTokenTimes *times)
+{
+  MtTracePrivate *priv = mt_trace_get_instance_private (self);
+
+  g_return_if_fail (MT_IS_TRACE (self));
+  g_return_if_fail (times == NULL ||
+                    mt_token_times_get_n_tokens (times) ==
+                    mt_trace_get_n_reasoning_tokens (self) + mt_trace_get_n_answer_tokens (self));
+
+  if (times != NULL)
+    mt_token_times_ref (times);
+  g_clear_pointer (&priv->token_times, mt_token_times_unref);
+  priv->token_times = times;
 }

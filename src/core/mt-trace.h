@@ -95,5 +95,12 @@ void            mt_trace_set_answer_spans       (MtTrace        *self,
                                                  MtTokenSpans   *spans);
 guint           mt_trace_get_n_reasoning_tokens (MtTrace        *self);
 guint           mt_trace_get_n_answer_tokens    (MtTrace        *self);
+/* When each token of the reasoning, then of the answer, arrived from the
+ * server, or NULL when unknown (an imported trace). Setting requires one
+ * time per token of the current spans; changing a text or its spans
+ * forgets the times. */
+MtTokenTimes   *mt_trace_get_token_times        (MtTrace        *self);
+void            mt_trace_set_token_times        (MtTrace        *self,
+                                                 MtTokenTimes   *times);
 
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
 #include "mt-plot-axis.h"
 #include "mt-timeline-axis-lane.h"
 
@@ -25,6 +27,10 @@ typedef struct
   MtTimelineLane         *lane;
   GtkSnapshot            *snapshot;
   const MtTimelineLayout *layout;
+  /* On the clock axis the top row is in seconds over this span. */
+  gboolean                clock;
+  double                  clock_first;
+  double                  clock_last;
   GdkRGBA                 tick_color;
   GdkRGBA                 label_color;
   double                  min_x;
@@ -69,7 +75,11 @@ paint_row (AxisPainter *painter,
       if (value < min - ticks.step * 1e-6 || value > max + ticks.step * 1e-6)
         continue;
 
-      x = round (_mt_timeline_layout_token_to_x (painter->layout, origin + value * scale));
+      if (painter->clock && scale == 0)
+        x = round (_mt_timeline_layout_time_to_x (painter->layout, painter->clock_first,
+                                                  painter->clock_last, value));
+      else
+        x = round (_mt_timeline_layout_token_to_x (painter->layout, origin + value * scale));
       gtk_snapshot_append_color (painter->snapshot, &painter->tick_color,
                                  &GRAPHENE_RECT_INIT (x - 0.5, y, 1, TICK_LENGTH));
 
@@ -110,10 +120,20 @@ mt_timeline_axis_lane_snapshot_scene (MtTimelineLane         *lane,
   painter.min_x = 0;
   painter.max_x = gtk_widget_get_width (GTK_WIDGET (lane));
 
-  /* Token indices count from the start of the reasoning, as interrupts do;
-   * the prompt before it gets negative ones. */
-  paint_row (&painter, min, max, (guint)(layout->plot_width / PX_PER_TOKEN_TICK), TRUE, NULL,
-             data->origin, 1, axis->origin.y);
+  painter.clock = _mt_timeline_layout_has_clock (layout, &painter.clock_first,
+                                                 &painter.clock_last);
+  if (painter.clock)
+    /* Seconds since the request was sent (a scale of 0 says so). */
+    paint_row (&painter, painter.clock_first, painter.clock_last,
+               (guint)(layout->plot_width / PX_PER_TOKEN_TICK), FALSE,
+               /* Translators: the unit after a number of seconds on the
+                * timeline's clock axis, "12.5 s" */
+               _(" s"), 0, 0, axis->origin.y);
+  else
+    /* Token indices count from the start of the reasoning, as interrupts
+     * do; the prompt before it gets negative ones. */
+    paint_row (&painter, min, max, (guint)(layout->plot_width / PX_PER_TOKEN_TICK), TRUE, NULL,
+               data->origin, 1, axis->origin.y);
 
   if (data->n_reasoning > 0)
     {

@@ -175,6 +175,30 @@ done:
   data->sentence_cumulative = mt_timeline_cumulate (counts, data->n_tokens);
 }
 
+static void
+compute_clock (MtTimelineData *data)
+{
+  MtTokenTimes *times;
+  const double *ms;
+  guint n_times, origin = data->origin;
+
+  if (data->trace == NULL || (times = mt_trace_get_token_times (data->trace)) == NULL)
+    return;
+
+  ms = mt_token_times_get_data (times, &n_times);
+  /* The times were taken with the trace's own tokens, which are the last
+   * context tokens. */
+  if (n_times == 0 || origin + n_times != data->n_tokens)
+    return;
+
+  data->clock = g_new (double, data->n_tokens + 1);
+  for (guint k = 0; k < origin; k++)
+    data->clock[k] = ms[0] / 1000.0 * k / origin;
+  for (guint j = 0; j < n_times; j++)
+    data->clock[origin + j] = ms[j] / 1000.0;
+  data->clock[data->n_tokens] = ms[n_times - 1] / 1000.0;
+}
+
 MtTimelineData *
 mt_timeline_data_new (MtTrace *trace)
 {
@@ -215,6 +239,7 @@ mt_timeline_data_new (MtTrace *trace)
     }
 
   compute_sentences (data);
+  compute_clock (data);
   mt_timeline_data_set_marks (data, NULL, 0);
 
   return data;
@@ -243,6 +268,7 @@ mt_timeline_data_free (MtTimelineData *data)
   g_clear_pointer (&data->category_rows, g_array_unref);
   g_clear_pointer (&data->mark_cumulative, g_free);
   g_clear_pointer (&data->forks, g_array_unref);
+  g_clear_pointer (&data->clock, g_free);
   g_clear_object (&data->trace);
   g_free (data);
 }
@@ -313,11 +339,13 @@ mt_timeline_data_set_marks (MtTimelineData       *data,
                             const MtTimelineMark *marks,
                             guint                 n_marks)
 {
+  static guint serial;
   g_autofree guint32 *counts = NULL;
 
   g_return_if_fail (data != NULL);
   g_return_if_fail (n_marks == 0 || marks != NULL);
 
+  data->marks_serial = ++serial;
   g_array_set_size (data->marks, 0);
   g_ptr_array_set_size (data->mark_categories, 0);
   g_array_set_size (data->category_shapes, 0);
@@ -630,4 +658,60 @@ mt_timeline_range_pan (MtTimelineRange *range,
   span = MIN (range->last - range->first, total);
   range->first = CLAMP (range->first + delta, 0, MAX (total - span, 0));
   range->last = range->first + span;
+}
+
+double
+mt_timeline_clock_at (const double *clock,
+                      guint         n,
+                      double        token)
+{
+  guint k;
+
+  if (token <= 0)
+    return clock[0];
+  if (token >= n)
+    return clock[n];
+
+  k = (guint)token;
+  return clock[k] + (token - k) * (clock[k + 1] - clock[k]);
+}
+
+double
+mt_timeline_clock_find (const double *clock,
+                        guint         n,
+                        double        seconds)
+{
+  guint lo = 0, hi = n;
+
+  if (seconds <= clock[0])
+    return 0;
+  if (seconds >= clock[n])
+    return n;
+
+  /* The last boundary at or before @seconds. */
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (clock[mid] <= seconds)
+        lo = mid;
+      else
+        hi = mid;
+    }
+
+  if (clock[lo + 1] <= clock[lo])
+    return lo;
+  return lo + (seconds - clock[lo]) / (clock[lo + 1] - clock[lo]);
+}
+
+gboolean
+mt_timeline_data_get_arrival (const MtTimelineData *data,
+                              guint                 token,
+                              double               *seconds)
+{
+  if (data->clock == NULL || token < data->origin || token >= data->n_tokens)
+    return FALSE;
+
+  *seconds = data->clock[token];
+  return TRUE;
 }

@@ -88,10 +88,20 @@ typedef struct
   GArray         *category_rows;     /* guint, indexed by category */
   guint           n_mark_rows;
   guint32        *mark_cumulative;
+  /* Changes with every call of mt_timeline_data_set_marks(), in any data:
+   * what drawings of the marks are cached under. */
+  guint           marks_serial;
   double          density_window;    /* tokens */
   double          density_max;       /* marks per token, over the trace */
 
   GArray         *forks;             /* MtTimelineFork, sorted by token */
+
+  /* For a trace with arrival times, the wall-clock axis: where each context
+   * token starts, in seconds since the request (n_tokens + 1 entries,
+   * non-decreasing); NULL without times. A generated token lasts from its
+   * arrival to the next one's; everything before the first (the prompt)
+   * spreads over the wait for it. */
+  double         *clock;
 } MtTimelineData;
 
 /* A visible window over the context tokens. */
@@ -122,6 +132,21 @@ guint           mt_timeline_data_step_sentence    (const MtTimelineData *data,
 /* Marks per token around @token (context), averaged over density_window. */
 double          mt_timeline_data_get_density      (const MtTimelineData *data,
                                                    double                token);
+
+/* The time at a fractional context token on @clock (n + 1 entries). */
+double          mt_timeline_clock_at              (const double         *clock,
+                                                   guint                 n,
+                                                   double                token);
+/* The fractional context token at @seconds: the inverse of the above,
+ * past tokens that took no time. */
+double          mt_timeline_clock_find            (const double         *clock,
+                                                   guint                 n,
+                                                   double                seconds);
+/* When generated token @index (into the trace's reasoning then answer)
+ * arrived, in seconds; the context token @token's time on the clock. */
+gboolean        mt_timeline_data_get_arrival      (const MtTimelineData *data,
+                                                   guint                 token,
+                                                   double               *seconds);
 
 /* Sentence ends: byte offsets just after ". ", "? ", "! " or "\n\n". */
 GArray         *mt_timeline_find_sentence_ends    (const char           *text,

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -19,11 +20,22 @@
  * fraction of a pixel. Shapes are centred on STAMP_CENTER + the fraction. */
 #define STAMP_SIZE      (SHAPE_SIZE + 4.0)
 #define STAMP_CENTER    5.0
+/* A category with more shapes than this on screen is drawn as one strip. */
+#define MAX_STAMP_NODES 64
+/* Room in a strip for the shapes at its ends. */
+#define STRIP_MARGIN    ((int)STAMP_SIZE)
 
 /* One category's shape, filled and outlined once into a texture that every
  * mark of the category reuses: a frame appends a texture node per shape
  * instead of filling and stroking a path, so that drawing thousands of
- * marks costs next to nothing on the frame path. */
+ * marks costs next to nothing on the frame path.
+ *
+ * Past MAX_STAMP_NODES shapes on screen a node per shape would make the
+ * frame cost grow with the marks, so the shapes are copied into one strip,
+ * a single texture node. The strip covers a range of tokens around the view
+ * at one zoom, and frames reuse it, on whole pixels, while the view stays
+ * inside that range at a zoom that puts no shape half a pixel off: panning
+ * and small zooms draw one node per category whatever the number of marks. */
 typedef struct
 {
   MtTimelineShape  shape;
@@ -32,6 +44,14 @@ typedef struct
   double           y_fraction;
   int              scale;
   GdkTexture      *texture;
+  cairo_surface_t *surface;        /* the same stamp, to copy into strips */
+
+  GdkTexture      *strip;
+  guint            strip_serial;   /* MtTimelineData.marks_serial */
+  double           strip_first;    /* the context token at the strip's x = 0 */
+  double           strip_last;
+  double           strip_px_per_token;
+  double           strip_y;
 } MarkStamp;
 
 struct _MtTimelineMarksLane
@@ -152,9 +172,30 @@ static void
 clear_stamp (MarkStamp *stamp)
 {
   g_clear_object (&stamp->texture);
+  g_clear_pointer (&stamp->surface, cairo_surface_destroy);
+  g_clear_object (&stamp->strip);
 }
 
 static GdkTexture *
+texture_for_surface (cairo_surface_t *surface)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  g_autoptr(GBytes) bytes = NULL;
+
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize)stride * height);
+
+  /* Cairo's ARGB32 is premultiplied BGRA in native byte order. */
+  return gdk_memory_texture_new (width, height,
+                                 G_BYTE_ORDER == G_LITTLE_ENDIAN
+                                 ? GDK_MEMORY_B8G8R8A8_PREMULTIPLIED
+                                 : GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
+                                 bytes, stride);
+}
+
+static cairo_surface_t *
 draw_stamp (MtTimelineShape  shape,
             const GdkRGBA   *fill,
             const GdkRGBA   *outline,
@@ -162,7 +203,6 @@ draw_stamp (MtTimelineShape  shape,
             int              scale)
 {
   int size = (int)ceil (STAMP_SIZE * scale);
-  g_autoptr(GBytes) bytes = NULL;
   cairo_surface_t *surface;
   cairo_t *cr;
 
@@ -178,24 +218,12 @@ draw_stamp (MtTimelineShape  shape,
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
-  /* Cairo's ARGB32 is premultiplied BGRA in native byte order. */
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
-                       (gsize)cairo_image_surface_get_stride (surface) * size);
-  {
-    GdkTexture *texture = gdk_memory_texture_new (size, size,
-                                                  G_BYTE_ORDER == G_LITTLE_ENDIAN
-                                                  ? GDK_MEMORY_B8G8R8A8_PREMULTIPLIED
-                                                  : GDK_MEMORY_A8R8G8B8_PREMULTIPLIED,
-                                                  bytes,
-                                                  cairo_image_surface_get_stride (surface));
-    cairo_surface_destroy (surface);
-    return texture;
-  }
+  return surface;
 }
 
 /* The stamp of @category in these colours, drawn again only when the
  * shape, a colour or the scale changed. */
-static GdkTexture *
+static MarkStamp *
 lookup_stamp (MtTimelineMarksLane *self,
               guint                category,
               MtTimelineShape      shape,
@@ -220,10 +248,126 @@ lookup_stamp (MtTimelineMarksLane *self,
       stamp->outline = *outline;
       stamp->y_fraction = y_fraction;
       stamp->scale = scale;
-      stamp->texture = draw_stamp (shape, fill, outline, y_fraction, scale);
+      stamp->surface = draw_stamp (shape, fill, outline, y_fraction, scale);
+      stamp->texture = texture_for_surface (stamp->surface);
     }
 
-  return stamp->texture;
+  return stamp;
+}
+
+/* The shapes of the marks in @tokens from context token @first on, as on
+ * the token axis at @px_per_token, skipping those the previous shape
+ * stands for; calls @func with each one's x relative to @first's. */
+typedef void (*ShapeFunc) (double x, gpointer user_data);
+
+static void
+foreach_shape (GArray     *tokens,
+               guint       origin,
+               double      first,
+               double      last,
+               double      px_per_token,
+               ShapeFunc   func,
+               gpointer    user_data)
+{
+  guint i = tokens_lower_bound (tokens, first - origin - 1);
+
+  while (i < tokens->len)
+    {
+      guint token = g_array_index (tokens, guint, i);
+      double x = (origin + token + 0.5 - first) * px_per_token;
+
+      if (origin + token > last + 1)
+        break;
+
+      func (x, user_data);
+      i = tokens_lower_bound (tokens, MAX (token + 1.0, token + MIN_MARK_GAP / px_per_token));
+    }
+}
+
+static void
+count_shape_cb (double   x,
+                gpointer user_data)
+{
+  (*(guint *)user_data)++;
+}
+
+typedef struct
+{
+  cairo_t   *cr;
+  MarkStamp *stamp;
+} StripPainter;
+
+static void
+paint_shape_cb (double   x,
+                gpointer user_data)
+{
+  StripPainter *painter = user_data;
+  int scale = painter->stamp->scale;
+  int left = ((int)round (x) + STRIP_MARGIN - (int)STAMP_CENTER) * scale;
+
+  cairo_set_source_surface (painter->cr, painter->stamp->surface, left, 0);
+  cairo_rectangle (painter->cr, left, 0, STAMP_SIZE * scale, STAMP_SIZE * scale);
+  cairo_fill (painter->cr);
+}
+
+/* Whether @stamp's strip can stand for the view of @layout: same marks,
+ * the view inside it, and no shape more than a third of a pixel away from
+ * where this zoom puts it. */
+static gboolean
+strip_fits (const MarkStamp        *stamp,
+            const MtTimelineLayout *layout,
+            const MtTimelineData   *data,
+            double                  px_per_token,
+            double                  y)
+{
+  double drift;
+
+  if (stamp->strip == NULL || stamp->strip_serial != data->marks_serial || stamp->strip_y != y)
+    return FALSE;
+  if (layout->view.first < stamp->strip_first || layout->view.last > stamp->strip_last)
+    return FALSE;
+
+  drift = fabs (px_per_token - stamp->strip_px_per_token)
+          * (stamp->strip_last - stamp->strip_first);
+  return drift < 1.0 / 3;
+}
+
+/* Draws @stamp's strip for @layout: the view and half of it on each side,
+ * so that a pan reuses it. */
+static void
+draw_strip (MarkStamp              *stamp,
+            const MtTimelineLayout *layout,
+            const MtTimelineData   *data,
+            GArray                 *tokens,
+            double                  px_per_token,
+            double                  y)
+{
+  double span = layout->view.last - layout->view.first;
+  double first = MAX (layout->view.first - span / 2, data->origin - 1.0);
+  double last = MIN (layout->view.last + span / 2, (double)data->origin + data->n_reasoning + 1);
+  cairo_surface_t *surface;
+  StripPainter painter;
+  int width;
+
+  first = MIN (first, layout->view.first);
+  last = MAX (last, layout->view.last);
+  width = (int)ceil ((last - first) * px_per_token) + 2 * STRIP_MARGIN;
+
+  g_clear_object (&stamp->strip);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * stamp->scale,
+                                        (int)ceil (STAMP_SIZE * stamp->scale));
+  painter.cr = cairo_create (surface);
+  painter.stamp = stamp;
+  foreach_shape (tokens, data->origin, first, last, px_per_token, paint_shape_cb, &painter);
+  cairo_destroy (painter.cr);
+
+  stamp->strip = texture_for_surface (surface);
+  stamp->strip_serial = data->marks_serial;
+  stamp->strip_first = first;
+  stamp->strip_last = last;
+  stamp->strip_px_per_token = px_per_token;
+  stamp->strip_y = y;
+  cairo_surface_destroy (surface);
 }
 
 static void
@@ -234,6 +378,8 @@ append_marks (MtTimelineLane         *lane,
 {
   MtTimelineMarksLane *self = MT_TIMELINE_MARKS_LANE (lane);
   double right = layout->plot_x + layout->plot_width;
+  double px_per_token = layout->plot_width / (layout->view.last - layout->view.first);
+  double centre = layout->clock != NULL ? 0 : 0.5;
   GdkRGBA outline;
 
   mt_timeline_lane_lookup_color (lane, "timeline_gap_color", &outline);
@@ -245,8 +391,9 @@ append_marks (MtTimelineLane         *lane,
       guint row = g_array_index (data->category_rows, guint, category);
       double y = _mt_timeline_layout_mark_row_y (layout, row);
       g_autofree char *name = NULL;
-      GdkTexture *stamp;
+      MarkStamp *stamp;
       GdkRGBA color;
+      guint n_shapes = 0;
       guint i;
 
       if (tokens->len == 0)
@@ -256,11 +403,39 @@ append_marks (MtTimelineLane         *lane,
       mt_timeline_lane_lookup_color (lane, name, &color);
       stamp = lookup_stamp (self, category, shape, &color, &outline, y - floor (y));
 
+      /* Many shapes on the token axis: one strip (the clock's scale varies
+       * along the axis, so it always draws shape by shape). */
+      if (layout->clock == NULL)
+        {
+          if (!strip_fits (stamp, layout, data, px_per_token, y))
+            {
+              foreach_shape (tokens, data->origin, layout->view.first, layout->view.last,
+                             px_per_token, count_shape_cb, &n_shapes);
+              if (n_shapes > MAX_STAMP_NODES)
+                draw_strip (stamp, layout, data, tokens, px_per_token, y);
+              else
+                g_clear_object (&stamp->strip);
+            }
+
+          if (stamp->strip != NULL)
+            {
+              double x = round (_mt_timeline_layout_token_to_x (layout, stamp->strip_first))
+                         - STRIP_MARGIN;
+
+              gtk_snapshot_append_texture (snapshot, stamp->strip,
+                                           &GRAPHENE_RECT_INIT (x, floor (y) - STAMP_CENTER,
+                                                                gdk_texture_get_width (stamp->strip)
+                                                                / (double)stamp->scale,
+                                                                STAMP_SIZE));
+              continue;
+            }
+        }
+
       i = tokens_lower_bound (tokens, layout->view.first - data->origin - 1);
       while (i < tokens->len)
         {
           guint token = g_array_index (tokens, guint, i);
-          double x = _mt_timeline_layout_token_to_x (layout, data->origin + token + 0.5);
+          double x = _mt_timeline_layout_mark_x (layout, data->origin + token);
           double skip_to;
 
           if (x > right + SHAPE_SIZE)
@@ -268,13 +443,14 @@ append_marks (MtTimelineLane         *lane,
 
           /* On whole pixels, so the stamp is copied, never resampled;
            * centred on a pixel's middle, as a 1 px outline is sharpest. */
-          gtk_snapshot_append_texture (snapshot, stamp,
+          gtk_snapshot_append_texture (snapshot, stamp->texture,
                                        &GRAPHENE_RECT_INIT (round (x) - STAMP_CENTER,
                                                             floor (y) - STAMP_CENTER,
                                                             STAMP_SIZE, STAMP_SIZE));
 
           /* Jump past the marks this shape already stands for. */
-          skip_to = _mt_timeline_layout_x_to_token (layout, x + MIN_MARK_GAP) - data->origin - 0.5;
+          skip_to = _mt_timeline_layout_x_to_token (layout, x + MIN_MARK_GAP) - data->origin
+                    - centre;
           i = tokens_lower_bound (tokens, MAX (token + 1.0, skip_to));
         }
     }
@@ -312,8 +488,9 @@ describe_marks (MtTimelineLane         *lane,
                 double                  x)
 {
   MtTimeline *timeline = mt_timeline_lane_get_timeline (lane);
-  double from = _mt_timeline_layout_x_to_token (layout, x - HOVER_SLOP) - data->origin - 0.5;
-  double to = _mt_timeline_layout_x_to_token (layout, x + HOVER_SLOP) - data->origin - 0.5;
+  double centre = layout->clock != NULL ? 0 : 0.5;
+  double from = _mt_timeline_layout_x_to_token (layout, x - HOVER_SLOP) - data->origin - centre;
+  double to = _mt_timeline_layout_x_to_token (layout, x + HOVER_SLOP) - data->origin - centre;
   GString *text = g_string_new (NULL);
 
   for (guint category = 0; category < data->mark_categories->len; category++)

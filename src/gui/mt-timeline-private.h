@@ -25,7 +25,12 @@ typedef struct
   graphene_rect_t  axis_band;
   graphene_rect_t  forks_band;
   guint            n_fork_rows;
+  /* Context tokens, also on the wall-clock axis. */
   MtTimelineRange  view;
+  /* The wall-clock axis when it is shown (MtTimelineData.clock), else NULL:
+   * the view's tokens then span the time between theirs. */
+  const double    *clock;
+  guint            clock_n;
 } MtTimelineLayout;
 
 const MtTimelineLayout *_mt_timeline_get_layout     (MtTimeline             *self);
@@ -52,10 +57,42 @@ void                    _mt_timeline_drag_marker_to (MtTimeline             *sel
                                                      double                  x,
                                                      gboolean                to_sentence);
 
+/* Whether the view spans some time on the clock: a window inside tokens
+ * that took none falls back to tokens. */
+static inline gboolean
+_mt_timeline_layout_has_clock (const MtTimelineLayout *layout,
+                               double                 *first,
+                               double                 *last)
+{
+  if (layout->clock == NULL)
+    return FALSE;
+
+  *first = mt_timeline_clock_at (layout->clock, layout->clock_n, layout->view.first);
+  *last = mt_timeline_clock_at (layout->clock, layout->clock_n, layout->view.last);
+  return *last > *first;
+}
+
+/* Seconds on the clock axis to x; only with _mt_timeline_layout_has_clock(). */
+static inline double
+_mt_timeline_layout_time_to_x (const MtTimelineLayout *layout,
+                               double                  first,
+                               double                  last,
+                               double                  seconds)
+{
+  return layout->plot_x + (seconds - first) / (last - first) * layout->plot_width;
+}
+
 static inline double
 _mt_timeline_layout_token_to_x (const MtTimelineLayout *layout,
                                 double                  token)
 {
+  double first, last;
+
+  if (_mt_timeline_layout_has_clock (layout, &first, &last))
+    return _mt_timeline_layout_time_to_x (layout, first, last,
+                                          mt_timeline_clock_at (layout->clock, layout->clock_n,
+                                                                token));
+
   return layout->plot_x
          + (token - layout->view.first) / (layout->view.last - layout->view.first)
            * layout->plot_width;
@@ -65,8 +102,33 @@ static inline double
 _mt_timeline_layout_x_to_token (const MtTimelineLayout *layout,
                                 double                  x)
 {
+  double first, last;
+
+  if (_mt_timeline_layout_has_clock (layout, &first, &last))
+    {
+      double seconds = first + (x - layout->plot_x) / layout->plot_width * (last - first);
+      double tokens_per_second = (layout->view.last - layout->view.first) / (last - first);
+      double end = layout->clock[layout->clock_n];
+
+      /* Outside the trace, as on the token axis, tokens go on evenly. */
+      if (seconds < layout->clock[0])
+        return (seconds - layout->clock[0]) * tokens_per_second;
+      if (seconds > end)
+        return layout->clock_n + (seconds - end) * tokens_per_second;
+      return mt_timeline_clock_find (layout->clock, layout->clock_n, seconds);
+    }
+
   return layout->view.first
          + (x - layout->plot_x) / layout->plot_width * (layout->view.last - layout->view.first);
+}
+
+/* Where a mark on token @token (context) is drawn: the token's middle, or
+ * its arrival on the clock. */
+static inline double
+_mt_timeline_layout_mark_x (const MtTimelineLayout *layout,
+                            double                  token)
+{
+  return _mt_timeline_layout_token_to_x (layout, layout->clock != NULL ? token : token + 0.5);
 }
 
 /* The middle of row @row of the markers lane. */

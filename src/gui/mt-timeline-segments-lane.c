@@ -185,7 +185,9 @@ append_sentence_ends (MtTimelineLane         *lane,
 
   mt_timeline_lane_lookup_color (lane, "timeline_sentence_color", &color);
 
-  if (px_per_token >= 1)
+  /* On the clock axis columns are not equal runs of tokens; the ends on
+   * screen are few (see above), so each is placed. */
+  if (px_per_token >= 1 || layout->clock != NULL)
     {
       /* Few tokens on screen: each end at its exact boundary. */
       for (guint i = sentences_lower_bound (data->sentences, first - data->origin);
@@ -264,7 +266,8 @@ append_tokens (MtTimelineLane         *lane,
       if (t > 0)
         append_vline (snapshot, &line_color, x, bar, 0);
 
-      if (px_per_token < MIN_PX_FOR_TOKEN_TEXT)
+      /* On the clock axis tokens differ in width: lines only. */
+      if (px_per_token < MIN_PX_FOR_TOKEN_TEXT || layout->clock != NULL)
         continue;
 
       if (segment == NULL || t >= segment->first_token + segment->n_tokens)
@@ -382,7 +385,7 @@ mt_timeline_segments_lane_describe (MtTimelineLane         *lane,
   g_autofree char *index = NULL;
   g_autofree char *count = NULL;
   g_autofree char *where = NULL;
-  double token;
+  double token, seconds;
   guint segment_index;
   guint t;
 
@@ -406,6 +409,17 @@ mt_timeline_segments_lane_describe (MtTimelineLane         *lane,
   /* Translators: where a token is, "Reasoning: token 12 of 300" */
   where = g_strdup_printf (_("%s: token %s of %s"), _mt_timeline_segment_title (segment),
                            index, count);
+
+  if (mt_timeline_data_get_arrival (data, t, &seconds))
+    {
+      char *timed;
+
+      /* Translators: where a token is, then when it arrived, "Reasoning:
+       * token 12 of 300 · at 4.25 s" */
+      timed = g_strdup_printf (_("%s · at %.2f s"), where, seconds);
+      g_free (where);
+      where = timed;
+    }
 
   if (segment_index == data->reasoning_segment)
     {

@@ -88,6 +88,7 @@ struct _MtTimeline
   guint             hovering : 1;
   guint             marker_removed : 1;
   guint             playing : 1;
+  guint             axis_clock : 1;
 
   /* Replay: a playhead moving over the context tokens at @speed tokens
    * per second, pausing at each mark it reaches. */
@@ -105,6 +106,8 @@ enum {
   PROP_MARKER_PLACED,
   PROP_PLAYING,
   PROP_PLAYBACK_SPEED,
+  PROP_AXIS_CLOCK,
+  PROP_HAS_CLOCK,
   N_PROPS
 };
 
@@ -142,6 +145,21 @@ invalidate_lanes (MtTimeline *self)
       if (MT_IS_TIMELINE_LANE (child))
         mt_timeline_lane_invalidate (MT_TIMELINE_LANE (child));
     }
+}
+
+/* The layout points into the data: it must follow at once when either
+ * changes, not at the next allocation, as the marker is placed before. */
+static void
+sync_layout_clock (MtTimeline *self)
+{
+  const double *clock = self->axis_clock ? self->data->clock : NULL;
+
+  if (self->layout.clock == clock && self->layout.clock_n == self->data->n_tokens)
+    return;
+
+  self->layout.clock = clock;
+  self->layout.clock_n = self->data->n_tokens;
+  invalidate_lanes (self);
 }
 
 static gboolean
@@ -200,6 +218,7 @@ update_actions (MtTimeline *self)
   gtk_widget_action_set_enabled (widget, "timeline.zoom-in", tokens);
   gtk_widget_action_set_enabled (widget, "timeline.zoom-out", tokens);
   gtk_widget_action_set_enabled (widget, "timeline.zoom-reset", tokens);
+  gtk_widget_action_set_enabled (widget, "timeline.axis-clock", self->data->clock != NULL);
   gboolean placed = reasoning && !self->marker_removed;
 
   gtk_widget_action_set_enabled (widget, "timeline.move-marker", placed);
@@ -341,6 +360,8 @@ compute_layout (MtTimeline       *self,
 
   layout->plot_x = PAD_X;
   layout->plot_width = MAX (0, width - 2 * PAD_X);
+  layout->clock = self->axis_clock ? self->data->clock : NULL;
+  layout->clock_n = self->data->n_tokens;
 
   graphene_rect_init (&layout->handle_band, 0, y, width, HANDLE_HEIGHT);
   y += HANDLE_HEIGHT;
@@ -374,6 +395,8 @@ layout_equal (const MtTimelineLayout *a,
          && graphene_rect_equal (&a->axis_band, &b->axis_band)
          && graphene_rect_equal (&a->forks_band, &b->forks_band)
          && a->n_fork_rows == b->n_fork_rows
+         && a->clock == b->clock
+         && a->clock_n == b->clock_n
          && a->view.first == b->view.first
          && a->view.last == b->view.last;
 }
@@ -811,9 +834,23 @@ drag_update_cb (MtTimeline     *self,
 
     case DRAG_PAN:
       view = self->drag_start_view;
-      mt_timeline_range_pan (&view,
-                             -offset_x * (view.last - view.first) / self->layout.plot_width,
-                             total_tokens (self));
+      if (self->layout.clock != NULL)
+        {
+          /* Tokens differ in width on the clock: the token under the
+           * pointer at the press follows the pointer. */
+          MtTimelineLayout start = self->layout;
+
+          start.view = view;
+          mt_timeline_range_pan (&view,
+                                 _mt_timeline_layout_x_to_token (&start, self->drag_start_x)
+                                 - _mt_timeline_layout_x_to_token (&start,
+                                                                   self->drag_start_x + offset_x),
+                                 total_tokens (self));
+        }
+      else
+        mt_timeline_range_pan (&view,
+                               -offset_x * (view.last - view.first) / self->layout.plot_width,
+                               total_tokens (self));
       set_view (self, &view);
       break;
 
@@ -1096,6 +1133,7 @@ mt_timeline_dispose (GObject *object)
   self->drag_branch = NULL;
 
   g_clear_pointer (&self->data, mt_timeline_data_free);
+  self->layout.clock = NULL;
   g_clear_pointer (&self->category_names, g_strfreev);
 
   G_OBJECT_CLASS (mt_timeline_parent_class)->dispose (object);
@@ -1131,6 +1169,14 @@ mt_timeline_get_property (GObject    *object,
       g_value_set_double (value, self->speed);
       break;
 
+    case PROP_AXIS_CLOCK:
+      g_value_set_boolean (value, self->axis_clock);
+      break;
+
+    case PROP_HAS_CLOCK:
+      g_value_set_boolean (value, mt_timeline_has_clock (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1160,6 +1206,10 @@ mt_timeline_set_property (GObject      *object,
 
     case PROP_PLAYBACK_SPEED:
       mt_timeline_set_playback_speed (self, g_value_get_double (value));
+      break;
+
+    case PROP_AXIS_CLOCK:
+      mt_timeline_set_axis_clock (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -1219,6 +1269,22 @@ mt_timeline_class_init (MtTimelineClass *klass)
                        0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * MtTimeline:axis-clock:
+   *
+   * Whether the axis shows when tokens arrived (seconds since the request)
+   * rather than token indices; only traces with arrival times have it.
+   */
+  properties[PROP_AXIS_CLOCK] =
+    g_param_spec_boolean ("axis-clock", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_HAS_CLOCK] =
+    g_param_spec_boolean ("has-clock", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1274,6 +1340,7 @@ mt_timeline_class_init (MtTimelineClass *klass)
   gtk_widget_class_install_action (widget_class, "timeline.remove-marker", NULL,
                                    remove_marker_action);
   gtk_widget_class_install_action (widget_class, "timeline.play", NULL, play_action);
+  gtk_widget_class_install_property_action (widget_class, "timeline.axis-clock", "axis-clock");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "timeline.play", NULL);
   gtk_widget_class_install_action (widget_class, "timeline.playback-speed", "d",
                                    playback_speed_action);
@@ -1426,6 +1493,7 @@ mt_timeline_set_trace (MtTimeline *self,
                        MtTrace    *trace)
 {
   g_autoptr(GArray) marks = NULL;
+  gboolean had_clock;
 
   g_return_if_fail (MT_IS_TIMELINE (self));
   g_return_if_fail (!trace || MT_IS_TRACE (trace));
@@ -1437,8 +1505,10 @@ mt_timeline_set_trace (MtTimeline *self,
    * again for the new one; a replay starts again. */
   mt_timeline_set_playing (self, FALSE);
   self->playhead = -1;
+  had_clock = mt_timeline_has_clock (self);
   g_clear_pointer (&self->data, mt_timeline_data_free);
   self->data = mt_timeline_data_new (trace);
+  sync_layout_clock (self);
 
   self->highlight_start = self->highlight_end = 0;
   self->hover_emitted = G_MAXUINT;
@@ -1456,6 +1526,8 @@ mt_timeline_set_trace (MtTimeline *self,
   gtk_widget_queue_resize (GTK_WIDGET (self));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRACE]);
+  if (had_clock != mt_timeline_has_clock (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_CLOCK]);
 }
 
 /**
@@ -1472,7 +1544,7 @@ mt_timeline_reload (MtTimeline *self)
 {
   g_autoptr(MtTrace) trace = NULL;
   MtTimelineRange view;
-  gboolean whole;
+  gboolean whole, had_clock;
   guint marker;
 
   g_return_if_fail (MT_IS_TIMELINE (self));
@@ -1484,9 +1556,11 @@ mt_timeline_reload (MtTimeline *self)
   view = self->layout.view;
   whole = view.first < 0 || (view.first <= 0 && view.last >= total_tokens (self));
   marker = self->marker_position;
+  had_clock = mt_timeline_has_clock (self);
 
   g_clear_pointer (&self->data, mt_timeline_data_free);
   self->data = mt_timeline_data_new (trace);
+  sync_layout_clock (self);
   self->hover_emitted = G_MAXUINT;
   self->drag_branch = NULL;
 
@@ -1499,6 +1573,57 @@ mt_timeline_reload (MtTimeline *self)
     mt_timeline_set_visible_range (self, view.first, view.last);
   update_actions (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+
+  if (had_clock != mt_timeline_has_clock (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_CLOCK]);
+}
+
+/**
+ * mt_timeline_has_clock:
+ * @self: a #MtTimeline
+ *
+ * Returns: whether the trace has arrival times, so the wall-clock axis
+ *   can be shown
+ */
+gboolean
+mt_timeline_has_clock (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), FALSE);
+
+  return self->data->clock != NULL;
+}
+
+gboolean
+mt_timeline_get_axis_clock (MtTimeline *self)
+{
+  g_return_val_if_fail (MT_IS_TIMELINE (self), FALSE);
+
+  return self->axis_clock;
+}
+
+/**
+ * mt_timeline_set_axis_clock:
+ * @self: a #MtTimeline
+ * @axis_clock: whether to lay tokens out by arrival time
+ *
+ * The choice is kept across traces; traces without arrival times show
+ * the token axis whatever it is.
+ */
+void
+mt_timeline_set_axis_clock (MtTimeline *self,
+                            gboolean    axis_clock)
+{
+  g_return_if_fail (MT_IS_TIMELINE (self));
+
+  axis_clock = !!axis_clock;
+  if (self->axis_clock == axis_clock)
+    return;
+
+  self->axis_clock = axis_clock;
+  sync_layout_clock (self);
+  update_marker_outside (self);
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AXIS_CLOCK]);
 }
 
 void

@@ -24,6 +24,12 @@ void                   mt_timeline_set_trace           (MtTimeline            *s
 /* Lays out the same trace again after it grew (a live run); keeps the
  * marker and a zoomed view. Branches and marks are set again after. */
 void                   mt_timeline_reload              (MtTimeline            *self);
+/* The wall-clock axis (seconds since the request) for traces with
+ * arrival times; the "timeline.axis-clock" action toggles it. */
+gboolean               mt_timeline_has_clock           (MtTimeline            *self);
+gboolean               mt_timeline_get_axis_clock      (MtTimeline            *self);
+void                   mt_timeline_set_axis_clock      (MtTimeline            *self,
+                                                        gboolean               axis_clock);
 /* The branches that continue the trace, drawn as forks at their interrupt. */
 void                   mt_timeline_set_branches        (MtTimeline            *self,
                                                         MtBranch * const      *branches,

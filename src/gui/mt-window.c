@@ -120,6 +120,7 @@ struct _MtWindow
   MtTrace              *pending_selection;
   GtkToggleButton      *play_button;
   GtkToggleButton      *presentation_button;
+  GtkToggleButton      *clock_button;
   GtkLabel             *live_rate_label;
   GtkMenuButton        *live_interrupt_button;
   GtkWidget            *live_stop_button;
@@ -3209,6 +3210,19 @@ mt_window_set_property (GObject      *object,
     }
 }
 
+/* An insensitive button says why it is. */
+static gboolean
+mt_window_clock_tooltip_cb (GBinding     *binding,
+                            const GValue *from,
+                            GValue       *to,
+                            gpointer      user_data)
+{
+  g_value_set_string (to, g_value_get_boolean (from)
+                            ? _("Lay Tokens Out by When They Arrived")
+                            : _("No Arrival Times: only traces run live from here have them"));
+  return TRUE;
+}
+
 static void
 mt_window_class_init (MtWindowClass *klass)
 {
@@ -3289,6 +3303,7 @@ mt_window_class_init (MtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MtWindow, compare_view);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, presentation_button);
+  gtk_widget_class_bind_template_child (widget_class, MtWindow, clock_button);
   gtk_widget_class_bind_template_callback (widget_class, play_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, presentation_toggled_cb);
   gtk_widget_class_bind_template_child (widget_class, MtWindow, live_rate_label);
@@ -3392,6 +3407,13 @@ mt_window_init (MtWindow *self)
   /* The button and Space on the timeline both play and pause. */
   g_object_bind_property (self->timeline, "playing", self->play_button, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->timeline, "axis-clock", self->clock_button, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->timeline, "has-clock", self->clock_button, "sensitive",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (self->timeline, "has-clock", self->clock_button, "tooltip-text",
+                               G_BINDING_SYNC_CREATE, mt_window_clock_tooltip_cb, NULL,
+                               NULL, NULL);
 
   self->filter = gtk_custom_filter_new (mt_window_filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));

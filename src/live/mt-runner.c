@@ -58,6 +58,8 @@ typedef struct
   MtThinkFlags         think_flags;
   GString             *text[MT_DELTA_N_KINDS];
   GArray              *starts[MT_DELTA_N_KINDS];
+  GArray              *arrivals[MT_DELTA_N_KINDS]; /* gint64, monotonic µs */
+  gint64               start_time;                 /* when the request went out */
   GSource             *flush_source;
   gboolean             dirty;
 } Run;
@@ -80,6 +82,7 @@ run_free (gpointer data)
       if (run->text[i] != NULL)
         g_string_free (run->text[i], TRUE);
       g_clear_pointer (&run->starts[i], g_array_unref);
+      g_clear_pointer (&run->arrivals[i], g_array_unref);
     }
   g_free (run);
 }
@@ -442,6 +445,29 @@ mt_runner_set_sampling (MtRunner         *self,
 /* From streamed text to a trace                                             */
 /* ------------------------------------------------------------------------ */
 
+/* Which tokens of a stream overlap bytes [@begin, @end) of its text: the
+ * first is the one holding @begin; returns how many, 0 for none. */
+static guint
+find_slice (const guint32 *starts,
+            guint          n_starts,
+            gsize          begin,
+            gsize          end,
+            guint         *first)
+{
+  guint n = 1;
+
+  *first = 0;
+  if (begin >= end || n_starts == 0 || end - begin > G_MAXUINT32)
+    return 0;
+
+  while (*first + 1 < n_starts && starts[*first + 1] <= begin)
+    (*first)++;
+  while (*first + n < n_starts && starts[*first + n] < end)
+    n++;
+
+  return n;
+}
+
 /* The tokens of a stream that overlap bytes [@begin, @end) of its text, as
  * spans over that range alone; the first may begin before @begin (a tag
  * and a word in one token) and is cut there. */
@@ -452,14 +478,11 @@ slice_spans (const guint32 *starts,
              gsize          end)
 {
   g_autoptr(GArray) sliced = NULL;
-  guint first = 0;
+  guint first;
   guint32 zero = 0;
 
-  if (begin >= end || n_starts == 0 || end - begin > G_MAXUINT32)
+  if (find_slice (starts, n_starts, begin, end, &first) == 0)
     return NULL;
-
-  while (first + 1 < n_starts && starts[first + 1] <= begin)
-    first++;
 
   sliced = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_array_append_val (sliced, zero);
@@ -493,6 +516,29 @@ find_piece (const char *text,
   return found != NULL ? found - text : -1;
 }
 
+/* Appends when the tokens of that slice arrived, in whole milliseconds
+ * after @start_time: finer would only record the network's jitter. */
+static void
+slice_times (const guint32 *starts,
+             const gint64  *arrivals,
+             guint          n_starts,
+             gsize          begin,
+             gsize          end,
+             gint64         start_time,
+             GArray        *times)
+{
+  guint first;
+  guint n = find_slice (starts, n_starts, begin, end, &first);
+
+  for (guint i = first; i < first + n; i++)
+    {
+      double ms = floor ((double) (arrivals[i] - start_time) / 1000.0);
+
+      ms = MAX (ms, 0.0);
+      g_array_append_val (times, ms);
+    }
+}
+
 static void
 set_text_and_spans (MtTrace       *trace,
                     const char    *reasoning,
@@ -514,14 +560,18 @@ static void
 apply_text (Run           *run,
             const char    *texts[MT_DELTA_N_KINDS],
             const guint32 *starts[MT_DELTA_N_KINDS],
+            const gint64  *arrivals[MT_DELTA_N_KINDS],
             const guint    n_starts[MT_DELTA_N_KINDS],
+            gint64         start_time,
             const char    *extra_note)
 {
   const char *content = texts[MT_DELTA_CONTENT];
   gsize content_len = strlen (content);
   g_autoptr(MtTokenSpans) reasoning_spans = NULL;
   g_autoptr(MtTokenSpans) answer_spans = NULL;
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *note = NULL;
+  gboolean timed;
   MtThinkStyle style;
 
   if (texts[MT_DELTA_REASONING][0] != '\0')
@@ -533,6 +583,11 @@ apply_text (Run           *run,
       answer_spans = slice_spans (starts[MT_DELTA_CONTENT], n_starts[MT_DELTA_CONTENT],
                                   0, content_len);
       set_text_and_spans (run->trace, reasoning, reasoning_spans, content, answer_spans);
+      slice_times (starts[MT_DELTA_REASONING], arrivals[MT_DELTA_REASONING],
+                   n_starts[MT_DELTA_REASONING], 0, strlen (reasoning), start_time, times);
+      slice_times (starts[MT_DELTA_CONTENT], arrivals[MT_DELTA_CONTENT],
+                   n_starts[MT_DELTA_CONTENT], 0, content_len, start_time, times);
+      timed = TRUE;
       note = g_strdup (_("reasoning and answer as the server streamed them apart"));
       style = MT_THINK_STYLE_FIELD;
     }
@@ -551,6 +606,17 @@ apply_text (Run           *run,
                                     answer_at, answer_at + strlen (split->answer));
       set_text_and_spans (run->trace, split->reasoning, reasoning_spans,
                           split->answer, answer_spans);
+      /* Times go with streamed tokens only, not with an estimate. */
+      timed = (reasoning_at >= 0 || *split->reasoning == '\0') &&
+              (answer_at >= 0 || *split->answer == '\0');
+      if (timed && reasoning_at >= 0)
+        slice_times (starts[MT_DELTA_CONTENT], arrivals[MT_DELTA_CONTENT],
+                     n_starts[MT_DELTA_CONTENT], reasoning_at,
+                     reasoning_at + strlen (split->reasoning), start_time, times);
+      if (timed && answer_at >= 0)
+        slice_times (starts[MT_DELTA_CONTENT], arrivals[MT_DELTA_CONTENT],
+                     n_starts[MT_DELTA_CONTENT], answer_at,
+                     answer_at + strlen (split->answer), start_time, times);
       note = g_steal_pointer (&split->note);
       style = split->style;
     }
@@ -563,6 +629,19 @@ apply_text (Run           *run,
       note = joined;
     }
   mt_trace_set_split (run->trace, style, note);
+
+  /* A server that interleaves reasoning and content deltas gives times
+   * that go back and forth in this order: then there are none to keep. */
+  if (timed && times->len > 0 &&
+      times->len == mt_trace_get_n_reasoning_tokens (run->trace) +
+                    mt_trace_get_n_answer_tokens (run->trace) &&
+      mt_token_times_validate ((const double *) (gpointer) times->data, times->len, NULL))
+    {
+      g_autoptr(MtTokenTimes) token_times =
+        mt_token_times_new ((const double *) (gpointer) times->data, times->len);
+
+      mt_trace_set_token_times (run->trace, token_times);
+    }
 }
 
 static void
@@ -570,16 +649,18 @@ apply_streamed (Run *run)
 {
   const char *texts[MT_DELTA_N_KINDS];
   const guint32 *starts[MT_DELTA_N_KINDS];
+  const gint64 *arrivals[MT_DELTA_N_KINDS];
   guint n_starts[MT_DELTA_N_KINDS];
 
   for (guint i = 0; i < MT_DELTA_N_KINDS; i++)
     {
       texts[i] = run->text[i]->str;
       starts[i] = (const guint32 *) (gpointer) run->starts[i]->data;
+      arrivals[i] = (const gint64 *) (gpointer) run->arrivals[i]->data;
       n_starts[i] = run->starts[i]->len;
     }
 
-  apply_text (run, texts, starts, n_starts, NULL);
+  apply_text (run, texts, starts, arrivals, n_starts, run->start_time, NULL);
 }
 
 static void
@@ -591,6 +672,7 @@ apply_completion (Run          *run,
   g_autofree guint32 *content_starts = NULL;
   const char *texts[MT_DELTA_N_KINDS];
   const guint32 *starts[MT_DELTA_N_KINDS];
+  const gint64 *arrivals[MT_DELTA_N_KINDS];
   guint n_starts[MT_DELTA_N_KINDS];
 
   for (guint i = 0; i < MT_DELTA_N_KINDS; i++)
@@ -608,10 +690,12 @@ apply_completion (Run          *run,
         content_starts = copy;
       texts[i] = mt_completion_get_text (completion, i);
       starts[i] = copy;
+      arrivals[i] = mt_completion_get_arrival_times (completion, i, NULL);
       n_starts[i] = n;
     }
 
-  apply_text (run, texts, starts, n_starts, extra_note);
+  apply_text (run, texts, starts, arrivals, n_starts,
+              mt_completion_get_start_time (completion), extra_note);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -668,6 +752,7 @@ run_delta_cb (MtDeltaKind  kind,
   start = (guint32) run->text[kind]->len;
   g_string_append (run->text[kind], text);
   g_array_append_val (run->starts[kind], start);
+  g_array_append_val (run->arrivals[kind], arrival_time);
   run->dirty = TRUE;
 
   g_signal_emit (self, signals[DELTA], 0, run->trace, (guint) kind, text);
@@ -785,6 +870,7 @@ start_run (MtRunner     *self,
     {
       run->text[i] = g_string_new (NULL);
       run->starts[i] = g_array_new (FALSE, FALSE, sizeof (guint32));
+      run->arrivals[i] = g_array_new (FALSE, FALSE, sizeof (gint64));
     }
 
   if (self->lab != NULL && !mt_lab_add_trace (self->lab, run->trace))
@@ -805,6 +891,9 @@ start_run (MtRunner     *self,
   g_source_set_callback (run->flush_source, run_flush_cb, task, NULL);
   g_source_attach (run->flush_source, g_task_get_context (task));
 
+  /* Snapshots time tokens from here; the final record from the moment the
+   * client sent its last attempt. */
+  run->start_time = g_get_monotonic_time ();
   mt_client_complete_async (run->client, request, cancellable, run_delta_cb, task,
                             run_complete_cb, task);
 }

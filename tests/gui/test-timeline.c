@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "mt-timeline-lane.h"
 #include "mt-timeline-private.h"
 #include "mt-window-private.h"
 
@@ -1120,6 +1121,211 @@ test_widget_pixels (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The wall-clock axis: reasoning streams for a few seconds, the server
+ * stalls, then the answer comes slowly. On the clock the answer starts
+ * where its first token arrived; on the token axis it is a sliver at the
+ * end. */
+static void
+test_widget_clock (void)
+{
+  g_autofree char *reasoning = make_reasoning (40);
+  g_autoptr(MtTrace) trace = create_trace ("c", "Add the numbers.", reasoning,
+                                           "The sum is 42, as the steps above show.");
+  g_autoptr(MtTrace) untimed = create_trace ("u", "Add the numbers.", reasoning, "42");
+  g_autoptr(MtTokenTimes) times = NULL;
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  const MtTimelineLayout *layout = _mt_timeline_get_layout (timeline);
+  const MtTimelineData *data;
+  g_autoptr(Pixels) pixels = NULL;
+  g_autoptr(Pixels) token_pixels = NULL;
+  GdkRGBA reasoning_color, answer_color, mark_color;
+  guint n_reasoning = mt_trace_get_n_reasoning_tokens (trace);
+  guint n_answer = mt_trace_get_n_answer_tokens (trace);
+  /* Away from the interrupt marker, which starts in the middle. */
+  guint mark_token = n_reasoning / 4;
+  MtTimelineMark mark = { 0, mark_token, MT_TIMELINE_SHAPE_SQUARE };
+  double end_ms, answer_x, mark_x, plot_right;
+  int bar_y, mark_y;
+  g_autofree char *tooltip = NULL;
+  GtkWidget *child;
+
+  /* Reasoning: one token every 25 ms from 1 s; answer: one every 0.5 s
+   * from 20 s on. */
+  for (guint i = 0; i < n_reasoning; i++)
+    {
+      double t = 1000 + 25.0 * i;
+
+      g_array_append_val (ms, t);
+    }
+  for (guint i = 0; i < n_answer; i++)
+    {
+      double t = 20000 + 500.0 * i;
+
+      g_array_append_val (ms, t);
+    }
+  end_ms = g_array_index (ms, double, ms->len - 1);
+  times = mt_token_times_new ((const double *) (gpointer) ms->data, ms->len);
+  mt_trace_set_token_times (trace, times);
+
+  /* Without times there is nothing to switch to. */
+  mt_timeline_set_trace (timeline, untimed);
+  g_assert_false (mt_timeline_has_clock (timeline));
+  gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.axis-clock", NULL);
+  g_assert_false (mt_timeline_get_axis_clock (timeline));
+
+  mt_timeline_set_trace (timeline, trace);
+  g_assert_true (mt_timeline_has_clock (timeline));
+  mt_timeline_set_markers (timeline, &mark, 1);
+  run_frames ();
+  data = _mt_timeline_get_data (timeline);
+  lookup_color (GTK_WIDGET (timeline), "timeline_reasoning_color", &reasoning_color);
+  lookup_color (GTK_WIDGET (timeline), "timeline_answer_color", &answer_color);
+  lookup_color (GTK_WIDGET (timeline), "timeline_mark_0_color", &mark_color);
+
+  plot_right = layout->plot_x + layout->plot_width;
+  answer_x = layout->plot_x + layout->plot_width * 20000 / end_ms;
+  mark_x = layout->plot_x + layout->plot_width * (1000 + 25.0 * mark_token) / end_ms;
+  bar_y = (int)layout->bar_band.origin.y + 3;
+  mark_y = (int)_mt_timeline_layout_mark_row_y (layout, 0);
+  g_assert_cmpfloat (answer_x, <, plot_right - 60);
+
+  /* Token axis: the 20 s mark is deep in the reasoning. */
+  token_pixels = render_widget (GTK_WIDGET (timeline));
+  g_assert_true (pixel_matches (token_pixels, (int)answer_x + 4, bar_y, &reasoning_color, 6));
+
+  /* The action switches the axis, and back. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.axis-clock", NULL));
+  g_assert_true (mt_timeline_get_axis_clock (timeline));
+  run_frames ();
+  g_assert_true (layout->clock == data->clock);
+  /* New data (a live trace growing) is followed at once, not at the next
+   * allocation: the marker is placed with the layout before that. */
+  {
+    g_autoptr(MtTrace) shorter = create_trace ("s", "Add.", "One. Two.", "42");
+    g_autoptr(MtTokenTimes) shorter_times = NULL;
+    guint n = mt_trace_get_n_reasoning_tokens (shorter) + mt_trace_get_n_answer_tokens (shorter);
+
+    g_array_set_size (ms, n);
+    shorter_times = mt_token_times_new ((const double *) (gpointer) ms->data, n);
+    mt_trace_set_token_times (shorter, shorter_times);
+    mt_timeline_set_trace (timeline, shorter);
+    data = _mt_timeline_get_data (timeline);
+    g_assert_nonnull (data->clock);
+    g_assert_true (layout->clock == data->clock);
+    g_assert_cmpuint (layout->clock_n, ==, data->n_tokens);
+  }
+  mt_timeline_set_trace (timeline, trace);
+  data = _mt_timeline_get_data (timeline);
+  g_assert_true (layout->clock == data->clock);
+  g_assert_cmpuint (layout->clock_n, ==, data->n_tokens);
+  mt_timeline_set_markers (timeline, &mark, 1);
+  run_frames ();
+  pixels = render_widget (GTK_WIDGET (timeline));
+
+  /* The reasoning holds the bar until the answer's first token arrives,
+   * the answer from there to the end. */
+  for (int x = (int)ceil (answer_x) + 3; x < (int)plot_right - 3; x++)
+    g_assert_true (pixel_matches (pixels, x, bar_y, &answer_color, 6));
+  for (int x = (int)answer_x - 40; x < (int)answer_x - 3; x++)
+    if (fabs (x - _mt_timeline_layout_token_to_x (layout, data->origin
+                                                  + mt_timeline_get_marker_position (timeline)))
+        > 3)
+      g_assert_true (pixel_matches (pixels, x, bar_y, &reasoning_color, 6));
+
+  /* The mark sits where its token arrived. */
+  g_assert_true (pixel_matches (pixels, (int)round (mark_x), mark_y, &mark_color, 48));
+  g_assert_cmpint (count_in_row (pixels, (int)round (mark_x), mark_y, 3, &mark_color), >=, 5);
+
+  /* The tooltip gives the token and its time. */
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (timeline)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (MT_IS_TIMELINE_LANE (child) && tooltip == NULL)
+      tooltip = mt_timeline_lane_describe (MT_TIMELINE_LANE (child), answer_x + 1, bar_y);
+  g_assert_nonnull (tooltip);
+  g_test_message ("%s", tooltip);
+  g_assert_nonnull (strstr (tooltip, "Answer: token 0 of"));
+  g_assert_nonnull (strstr (tooltip, "at 20.00 s"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.axis-clock", NULL));
+  g_assert_false (mt_timeline_get_axis_clock (timeline));
+  run_frames ();
+  g_assert_null (layout->clock);
+
+  /* A trace without times shows tokens even with the clock chosen. */
+  mt_timeline_set_axis_clock (timeline, TRUE);
+  mt_timeline_set_trace (timeline, untimed);
+  run_frames ();
+  g_assert_null (layout->clock);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Too many marks for a node each: a category is drawn as one strip,
+ * which must put the shapes where single stamps would go, and keep doing
+ * so when a pan reuses it. */
+static void
+test_widget_many_marks (void)
+{
+  g_autofree char *reasoning = make_reasoning (300);
+  g_autoptr(MtTrace) trace = create_trace ("m", "Add the numbers.", reasoning, "42");
+  g_autoptr(GArray) marks = g_array_new (FALSE, FALSE, sizeof (MtTimelineMark));
+  MtTimeline *timeline;
+  GtkWidget *window = create_timeline_window (&timeline, 840);
+  const MtTimelineLayout *layout = _mt_timeline_get_layout (timeline);
+  const MtTimelineData *data;
+  GdkRGBA color;
+  guint half, first_mark = 2;
+  int y;
+
+  mt_timeline_set_trace (timeline, trace);
+  data = _mt_timeline_get_data (timeline);
+  half = data->n_reasoning / 2;
+  /* A mark every 3rd token of the first half: hundreds of shapes. */
+  for (guint t = first_mark; t < half; t += 3)
+    {
+      MtTimelineMark mark = { 0, t, MT_TIMELINE_SHAPE_SQUARE };
+
+      g_array_append_val (marks, mark);
+    }
+  mt_timeline_set_markers (timeline, (const MtTimelineMark *) (gpointer) marks->data,
+                           marks->len);
+  /* Hide the interrupt marker, whose line would cross the lane. */
+  mt_timeline_remove_marker (timeline);
+  run_frames ();
+  lookup_color (GTK_WIDGET (timeline), "timeline_mark_0_color", &color);
+  y = (int)_mt_timeline_layout_mark_row_y (layout, 0);
+  g_assert_cmpfloat (layout->plot_width / (layout->view.last - layout->view.first) * 3, <, 8);
+
+  for (guint pan = 0; pan < 2; pan++)
+    {
+      g_autoptr(Pixels) pixels = render_widget (GTK_WIDGET (timeline));
+      double mark_x = _mt_timeline_layout_token_to_x (layout, data->origin + first_mark + 0.5);
+      double half_x = _mt_timeline_layout_token_to_x (layout, data->origin + half);
+      double right = layout->plot_x + layout->plot_width;
+      int filled = 0, columns = 0;
+
+      /* The first shape at its token, give or take a pixel of rounding. */
+      g_assert_cmpint (count_in_row (pixels, (int)round (mark_x), y, 1, &color), >, 0);
+      g_assert_cmpint (count_in_row (pixels, (int)round (mark_x) - 8, y, 2, &color), ==, 0);
+
+      /* Shapes all along the first half (each outline overlaps the fill
+       * of the one before), none past it. */
+      for (int x = (int)ceil (mark_x) + 2; x < (int)half_x - 6; x++, columns++)
+        filled += pixel_matches (pixels, x, y, &color, 48);
+      g_assert_cmpint (filled, >, columns / 3);
+      for (int x = (int)half_x + 8; x < (int)right; x++)
+        g_assert_false (pixel_matches (pixels, x, y, &color, 48));
+
+      /* Pan by a few tokens: the shapes follow. */
+      mt_timeline_set_visible_range (timeline, layout->view.first + 7, layout->view.last + 7);
+      run_frames ();
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* In the window */
 
 static MtLab *
@@ -1446,6 +1652,8 @@ main (int   argc,
   g_test_add_func ("/gui/timeline/widget/remove-marker", test_widget_remove_marker);
   g_test_add_func ("/gui/timeline/widget/replay", test_widget_replay);
   g_test_add_func ("/gui/timeline/widget/pixels", test_widget_pixels);
+  g_test_add_func ("/gui/timeline/widget/clock", test_widget_clock);
+  g_test_add_func ("/gui/timeline/widget/many-marks", test_widget_many_marks);
   g_test_add_func ("/gui/timeline/window/sync", test_window_sync);
   g_test_add_func ("/gui/timeline/window/scroll-long", test_window_scroll_long);
   g_test_add_func ("/gui/timeline/window/drag", test_window_drag);
