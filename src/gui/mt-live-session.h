@@ -76,6 +76,11 @@ gboolean              mt_live_session_set_server         (MtLiveSession         
                                                           const char            *api_key,
                                                           GError               **error);
 const MtServerConfig *mt_live_session_get_server         (MtLiveSession         *self);
+/* Every saved server (MtServerConfig items), for sweeps over several; their
+ * API keys are looked up in the keyring as they are set. */
+void                  mt_live_session_set_servers        (MtLiveSession         *self,
+                                                          GPtrArray             *servers);
+GPtrArray            *mt_live_session_get_servers        (MtLiveSession         *self);
 MtFamily             *mt_live_session_get_family         (MtLiveSession         *self);
 /* The runner new runs start on, %NULL without a server. */
 MtRunner             *mt_live_session_get_runner         (MtLiveSession         *self);
@@ -128,7 +133,9 @@ typedef enum
 /* A sweep of @problems x @samples x positions x kinds into the lab file
  * (mt_live_session_set_lab_file(): a sweep needs one, it resumes from
  * it). Its problems and traces join the lab as they start; progress comes
- * with MtLiveSession::sweep-changed. */
+ * with MtLiveSession::sweep-changed. Requests go round-robin over
+ * @servers (MtServerConfig items, which must all serve one model; %NULL
+ * or empty for the current server). */
 gboolean              mt_live_session_start_sweep        (MtLiveSession         *self,
                                                           GPtrArray             *problems,
                                                           const double          *positions,
@@ -137,7 +144,10 @@ gboolean              mt_live_session_start_sweep        (MtLiveSession         
                                                           guint                  n_kinds,
                                                           guint                  samples,
                                                           guint                  concurrency,
+                                                          GPtrArray             *servers,
                                                           GError               **error);
+/* The servers of the sweep (MtServerConfig items), %NULL without one. */
+GPtrArray            *mt_live_session_get_sweep_servers  (MtLiveSession         *self);
 /* Stops the requests in flight (their text is kept as cancelled); resume
  * runs what is not finished yet. */
 void                  mt_live_session_pause_sweep        (MtLiveSession         *self);

@@ -529,6 +529,140 @@ test_sweep_from_dialog (Fixture       *fixture,
   remove_lab (path);
 }
 
+static gboolean
+has_two_servers (gpointer data)
+{
+  return mt_live_session_get_servers (data)->len == 2;
+}
+
+static gboolean
+filter_settled (gpointer data)
+{
+  return _mt_window_get_filter_pending (data) == 0;
+}
+
+/* The problems the sidebar's filter leaves, on two servers at once: only
+ * their work keys run, and the requests go round-robin over both. */
+static void
+test_sweep_filtered_servers (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(FakeServer) second = fake_server_new ();
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) servers = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-sweep-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "filtered.mtlab", NULL);
+  g_autofree char *entry = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *contents = NULL;
+  MtSweepDialog *dialog;
+  MtSweepProgress progress;
+  GPtrArray *problems;
+  gboolean twice;
+
+  g_assert_no_error (error);
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  second->script = status_script;
+  second->script_data = GUINT_TO_POINTER (0);
+
+  /* Three problems, one recorded trace each; the filter keeps two. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("gsm-%u", i + 1);
+      g_autofree char *trace_id = g_strdup_printf ("recorded-%u", i + 1);
+      g_autofree char *prompt = g_strdup_printf ("What is %u plus %u?", i, i + 1);
+      g_autoptr(MtProblem) problem = mt_problem_new (id);
+      g_autoptr(MtTrace) trace = mt_trace_new (trace_id);
+
+      mt_problem_set_prompt (problem, prompt);
+      mt_problem_set_answer (problem, "1");
+      g_assert_true (mt_lab_add_problem (lab, problem));
+      mt_trace_set_problem_id (trace, id);
+      mt_trace_set_model (trace, i < 2 ? "kept" : "left-out");
+      mt_trace_set_reasoning (trace, "Recorded earlier.");
+      mt_trace_set_answer (trace, "1");
+      mt_trace_set_finish_reason (trace, MT_FINISH_STOP);
+      g_assert_true (mt_lab_add_trace (lab, trace));
+    }
+  g_assert_true (mt_lab_file_save (lab, path, NULL, &error));
+  g_assert_no_error (error);
+
+  entry = g_strdup_printf ("Fake|%s|qwen3-8b|completions||", fixture->server->url);
+  other = g_strdup_printf ("Second|%s|qwen3-8b|completions||", second->url);
+  g_settings_set_strv (settings, "servers", (const char * const[]) { entry, other, NULL });
+  wait_for (has_two_servers, fixture->live, "both saved servers");
+  open_lab (fixture, path);
+  g_assert_true (_mt_window_set_model_filter (fixture->window, "kept"));
+  wait_for (filter_settled, fixture->window, "the sidebar's filter");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep", NULL));
+  dialog = find_sweep_dialog ();
+  g_assert_nonnull (dialog);
+  mt_sweep_dialog_set_plan (dialog, "0.5", kinds, G_N_ELEMENTS (kinds), 1, 2);
+  /* All by default; the filtered set has the two problems. */
+  g_assert_cmpint (mt_sweep_dialog_get_scope (dialog), ==, MT_SWEEP_SCOPE_ALL);
+  g_assert_cmpuint (mt_sweep_dialog_get_problems (dialog)->len, ==, 3);
+  mt_sweep_dialog_set_scope (dialog, MT_SWEEP_SCOPE_FILTERED);
+  problems = mt_sweep_dialog_get_problems (dialog);
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpstr (mt_problem_get_id (g_ptr_array_index (problems, 0)), ==, "gsm-1");
+  g_assert_cmpstr (mt_problem_get_id (g_ptr_array_index (problems, 1)), ==, "gsm-2");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Sweep of 2 Problems");
+  /* The selected trace's problem, one. */
+  mt_sweep_dialog_set_scope (dialog, MT_SWEEP_SCOPE_SELECTED);
+  g_assert_cmpuint (mt_sweep_dialog_get_problems (dialog)->len, ==, 1);
+  mt_sweep_dialog_set_scope (dialog, MT_SWEEP_SCOPE_FILTERED);
+
+  /* No server chosen: Start says why it cannot. */
+  mt_sweep_dialog_set_server_active (dialog, 0, FALSE);
+  g_assert_cmpstr (mt_sweep_dialog_get_start_problem (dialog), ==, "Choose at least one server");
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_NONE);
+  mt_sweep_dialog_set_server_active (dialog, 0, TRUE);
+  mt_sweep_dialog_set_server_active (dialog, 1, TRUE);
+  g_assert_null (mt_sweep_dialog_get_start_problem (dialog));
+  servers = mt_sweep_dialog_get_servers (dialog);
+  g_assert_cmpuint (servers->len, ==, 2);
+
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_null (find_sweep_dialog ());
+  g_assert_cmpuint (mt_live_session_get_sweep_servers (fixture->live)->len, ==, 2);
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_true (mt_live_session_get_sweep_progress (fixture->live, &progress));
+  /* Two oracles and two branches. */
+  g_assert_cmpuint (progress.n_total, ==, 4);
+  g_assert_cmpuint (progress.n_done, ==, 4);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 2);
+  g_assert_false (twice);
+
+  /* Both servers got requests, and none was about the third problem. */
+  g_assert_cmpuint (fixture->server->requests->len, >, 0);
+  g_assert_cmpuint (second->requests->len, >, 0);
+  g_assert_cmpuint (fixture->server->requests->len + second->requests->len, ==, 4);
+  for (guint s = 0; s < 2; s++)
+    {
+      GPtrArray *requests = s == 0 ? fixture->server->requests : second->requests;
+
+      for (guint i = 0; i < requests->len; i++)
+        {
+          const FakeRequest *request = g_ptr_array_index (requests, i);
+
+          g_assert_null (strstr (request->prompt, "What is 2 plus 3?"));
+        }
+    }
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, ":gsm-3:"));
+  g_assert_nonnull (strstr (contents, ":gsm-1:"));
+  g_assert_nonnull (strstr (contents, ":gsm-2:"));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
 /* Pause keeps what finished; resume does only the rest. */
 static void
 test_sweep_pause_resume (Fixture       *fixture,
@@ -553,7 +687,7 @@ test_sweep_pause_resume (Fixture       *fixture,
     g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
 
   g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
-                                              1, &error));
+                                              1, NULL, &error));
   g_assert_no_error (error);
   wait = (SweepWait) { fixture->live, 4 };
   wait_for (sweep_done_at_least, &wait, "4 items done");
@@ -622,7 +756,7 @@ test_sweep_close (Fixture       *fixture,
     g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
 
   g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
-                                              1, &error));
+                                              1, NULL, &error));
   g_assert_no_error (error);
   wait = (SweepWait) { fixture->live, 2 };
   wait_for (sweep_done_at_least, &wait, "2 items done");
@@ -756,6 +890,8 @@ main (int   argc,
               test_lab_file_gets_runs, fixture_tear_down);
   g_test_add ("/live-sweep/from-dialog", Fixture, NULL, fixture_set_up,
               test_sweep_from_dialog, fixture_tear_down);
+  g_test_add ("/live-sweep/filtered-servers", Fixture, NULL, fixture_set_up,
+              test_sweep_filtered_servers, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
   g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,
