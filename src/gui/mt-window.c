@@ -1124,6 +1124,12 @@ selected_item_changed_cb (MtWindow           *self,
   if (mt_timeline_get_trace (self->timeline) == NULL
       && g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "charts") == 0)
     return;
+  /* Nor away from a trace shown before its row was listed (a live run
+   * started while the filter works through the lab): its row is selected
+   * when the filter reaches it. */
+  if (self->pending_selection != NULL && trace != self->pending_selection
+      && mt_timeline_get_trace (self->timeline) == self->pending_selection)
+    return;
   if (trace != NULL)
     g_clear_object (&self->pending_selection);
 

@@ -14,6 +14,7 @@
 #include "fake-server.h"
 #include "mt-new-run-dialog.h"
 #include "mt-sweep-dialog.h"
+#include "mt-timeline-private.h"
 #include "mt-window-private.h"
 
 #define WAIT_SECONDS 30
@@ -55,6 +56,12 @@ static gboolean
 nothing_running (gpointer data)
 {
   return mt_live_session_get_n_running (data) == 0;
+}
+
+static gboolean
+nothing_running_but_trunk (gpointer data)
+{
+  return mt_live_session_get_n_running (data) == 1;
 }
 
 /* Completions fail with this status; 0 lets them through. */
@@ -275,6 +282,161 @@ test_errors_branch (Fixture       *fixture,
   g_assert_null (mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_UPDATE, 2, "",
                                             &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+/* The trunk thinks "tok0 " to "tok79 " and then holds the stream open;
+ * a branch (its prompt has the trunk's text) ends at once. */
+static void
+streaming_script (const FakeRequest *request,
+                  FakeReply         *reply,
+                  gpointer           user_data)
+{
+  if (request->prompt != NULL && strstr (request->prompt, "tok0 ") != NULL)
+    {
+      fake_reply_add_tokens (reply, "Done", ".", "</think>", "\n\n", "42", NULL);
+      reply->finish_reason = "stop";
+      return;
+    }
+
+  g_ptr_array_add (reply->tokens, g_strdup ("<think>"));
+  for (guint i = 0; i < 80; i++)
+    g_ptr_array_add (reply->tokens, g_strdup_printf ("tok%u ", i));
+  reply->end = FAKE_END_HANG;
+}
+
+typedef struct
+{
+  MtTimeline *timeline;
+  MtTrace    *trace;
+  guint       n_tokens;
+} StreamWait;
+
+/* The trace streamed @n_tokens and the timeline shows them. */
+static gboolean
+timeline_has_tokens (gpointer data)
+{
+  StreamWait *wait = data;
+
+  return mt_trace_get_n_reasoning_tokens (wait->trace) >= wait->n_tokens
+         && mt_timeline_get_trace (wait->timeline) == wait->trace
+         && mt_timeline_get_n_reasoning_tokens (wait->timeline) >= wait->n_tokens;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0
+      && gtk_widget_is_drawable (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_button (gpointer data)
+{
+  return find_button (data, mt_timeline_get_kind_label (MT_INTERRUPT_HARD)) != NULL;
+}
+
+/* Dragging the marker onto a trace that still streams and choosing Run in
+ * its popover interrupts at the marker's token, not at the head. */
+static void
+test_drag_onto_streaming (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  MtTimeline *timeline = _mt_window_get_timeline (fixture->window);
+  MtNewRunDialog *dialog;
+  MtTrace *trunk;
+  MtBranch *branch = NULL;
+  MtInterrupt *interrupt;
+  const MtTimelineLayout *layout;
+  StreamWait wait;
+  GtkWidget *button;
+  GListModel *traces;
+  const char *prompt;
+  guint marker;
+
+  fixture->server->script = streaming_script;
+  fixture->server->interval = 10;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-run", NULL));
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+  mt_new_run_dialog_set_typed (dialog, "What is 6 times 7?", "42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+  trunk = mt_timeline_get_trace (timeline);
+  g_assert_nonnull (trunk);
+
+  /* Drag the marker onto token 10 while the trace grows. */
+  wait = (StreamWait) { timeline, trunk, 30 };
+  wait_for (timeline_has_tokens, &wait, "30 tokens on the timeline");
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  layout = _mt_timeline_get_layout (timeline);
+  _mt_timeline_drag_marker_to (timeline,
+                               _mt_timeline_layout_token_to_x (layout,
+                                                               _mt_timeline_get_data (timeline)->origin
+                                                               + 10.5),
+                               FALSE);
+  marker = mt_timeline_get_marker_position (timeline);
+  g_assert_cmpuint (marker, >=, 9);
+  g_assert_cmpuint (marker, <=, 11);
+
+  /* The trace goes on growing; the marker stays on its token. */
+  wait.n_tokens = 50;
+  wait_for (timeline_has_tokens, &wait, "50 tokens on the timeline");
+  g_assert_cmpuint (mt_timeline_get_marker_position (timeline), ==, marker);
+
+  /* The popover, while it still streams, and Run. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.activate-marker",
+                                             NULL));
+  wait_for (has_button, timeline, "the popover's Run buttons");
+  wait.n_tokens = 70;
+  wait_for (timeline_has_tokens, &wait, "70 tokens on the timeline");
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  button = find_button (GTK_WIDGET (timeline), mt_timeline_get_kind_label (MT_INTERRUPT_HARD));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+
+  traces = mt_lab_get_traces (fixture->lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
+
+      if (MT_IS_BRANCH (item) && mt_branch_get_parent (MT_BRANCH (item)) == trunk)
+        branch = MT_BRANCH (item);
+    }
+  g_assert_nonnull (branch);
+  interrupt = mt_branch_get_interrupt (branch);
+  g_assert_cmpint (mt_interrupt_get_kind (interrupt), ==, MT_INTERRUPT_HARD);
+  g_assert_cmpuint (mt_interrupt_get_token_index (interrupt), ==, marker);
+  /* The parent's text is cut at the marker: its last token goes out, the
+   * next does not, nor anything up to the head. */
+  prompt = mt_trace_get_prompt (MT_TRACE (branch));
+  {
+    g_autofree char *last = g_strdup_printf ("tok%u ", marker - 1);
+    g_autofree char *next = g_strdup_printf ("tok%u ", marker);
+
+    g_assert_nonnull (strstr (prompt, last));
+    g_assert_null (strstr (prompt, next));
+    g_assert_null (strstr (prompt, "tok69 "));
+  }
+  wait_for (nothing_running_but_trunk, fixture->live, "the branch to end");
+  g_assert_cmpint (mt_trace_get_finish_reason (MT_TRACE (branch)), ==, MT_FINISH_STOP);
+  /* The trunk streams on beside it. */
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  mt_live_session_stop_all (fixture->live);
+  wait_for (nothing_running, fixture->live, "the trunk to stop");
 }
 
 static gboolean
@@ -886,6 +1048,8 @@ main (int   argc,
   g_test_add ("/live-errors/branch", Fixture, NULL, fixture_set_up,
               test_errors_branch, fixture_tear_down);
 
+  g_test_add ("/live-errors/drag-onto-streaming", Fixture, NULL, fixture_set_up,
+              test_drag_onto_streaming, fixture_tear_down);
   g_test_add ("/live-errors/lab-file", Fixture, NULL, fixture_set_up,
               test_lab_file_gets_runs, fixture_tear_down);
   g_test_add ("/live-sweep/from-dialog", Fixture, NULL, fixture_set_up,
