@@ -15,6 +15,7 @@
 #include "mt-new-run-dialog.h"
 #include "mt-sweep-dialog.h"
 #include "mt-timeline-private.h"
+#include "mt-trace-row.h"
 #include "mt-window-private.h"
 
 #define WAIT_SECONDS 30
@@ -437,6 +438,77 @@ test_drag_onto_streaming (Fixture       *fixture,
   g_assert_true (mt_live_session_is_running (fixture->live, trunk));
   mt_live_session_stop_all (fixture->live);
   wait_for (nothing_running, fixture->live, "the trunk to stop");
+}
+
+static MtTraceRow *
+find_row (GtkWidget *widget,
+          MtTrace   *trace)
+{
+  if (MT_IS_TRACE_ROW (widget) && mt_trace_row_get_trace (MT_TRACE_ROW (widget)) == trace)
+    return MT_TRACE_ROW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      MtTraceRow *found = find_row (child, trace);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  MtWindow   *window;
+  MtTrace    *trace;
+  const char *text;
+} RowWait;
+
+static gboolean
+row_says (gpointer data)
+{
+  RowWait *wait = data;
+  MtTraceRow *row = find_row (GTK_WIDGET (wait->window), wait->trace);
+
+  return row != NULL && g_strcmp0 (mt_trace_row_get_tokens_text (row), wait->text) == 0;
+}
+
+/* The sidebar's row of a trace that streams counts its tokens as they
+ * arrive, not only when it is bound again. */
+static void
+test_row_counts_streaming (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  MtTimeline *timeline = _mt_window_get_timeline (fixture->window);
+  MtNewRunDialog *dialog;
+  MtTrace *trunk;
+  StreamWait wait;
+  RowWait row_wait;
+
+  fixture->server->script = streaming_script;
+  fixture->server->interval = 10;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-run", NULL));
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+  mt_new_run_dialog_set_typed (dialog, "What is 6 times 7?", "42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+  trunk = mt_timeline_get_trace (timeline);
+  g_assert_nonnull (trunk);
+
+  /* All 80 tokens while it still streams (the server holds the stream
+   * open): its row was bound long before. */
+  wait = (StreamWait) { timeline, trunk, 80 };
+  wait_for (timeline_has_tokens, &wait, "80 tokens on the timeline");
+  row_wait = (RowWait) { fixture->window, trunk, "80 + 0 tokens" };
+  wait_for (row_says, &row_wait, "the row to count 80 tokens");
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+
+  mt_live_session_stop_all (fixture->live);
+  wait_for (nothing_running, fixture->live, "the run to stop");
 }
 
 static gboolean
@@ -1050,6 +1122,8 @@ main (int   argc,
 
   g_test_add ("/live-errors/drag-onto-streaming", Fixture, NULL, fixture_set_up,
               test_drag_onto_streaming, fixture_tear_down);
+  g_test_add ("/live-errors/row-counts", Fixture, NULL, fixture_set_up,
+              test_row_counts_streaming, fixture_tear_down);
   g_test_add ("/live-errors/lab-file", Fixture, NULL, fixture_set_up,
               test_lab_file_gets_runs, fixture_tear_down);
   g_test_add ("/live-sweep/from-dialog", Fixture, NULL, fixture_set_up,
