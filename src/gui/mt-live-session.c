@@ -1305,6 +1305,130 @@ mt_live_session_forget_sweep_settings (MtLiveSession *self)
     g_warning ("Could not remove %s: %s", path, g_strerror (errno));
 }
 
+/* Runs of this session in flight, and the sweep's. */
+static gboolean
+mt_live_session_is_streaming (MtLiveSession *self,
+                              MtTrace       *trace)
+{
+  MtLab *sweep_lab;
+
+  if (mt_live_session_is_running (self, trace))
+    return TRUE;
+
+  if (self->sweep == NULL || self->sweep_cancellable == NULL
+      || mt_trace_get_finish_reason (trace) != MT_FINISH_UNKNOWN)
+    return FALSE;
+
+  sweep_lab = mt_sweep_get_lab (self->sweep);
+  return sweep_lab != NULL
+         && mt_lab_lookup_trace (sweep_lab, mt_trace_get_id (trace)) == trace;
+}
+
+gboolean
+mt_live_session_save_lab (MtLiveSession  *self,
+                          MtLab          *lab,
+                          const char     *path,
+                          GError        **error)
+{
+  g_autoptr(MtLab) finished = NULL;
+  GListModel *problems;
+  GListModel *traces;
+  gboolean streaming = FALSE;
+
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+  g_return_val_if_fail (MT_IS_LAB (lab), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  traces = mt_lab_get_traces (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces) && !streaming; i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      streaming = mt_live_session_is_streaming (self, trace);
+    }
+  if (!streaming)
+    return mt_lab_file_save (lab, path, NULL, error);
+
+  /* The same problems and traces, less the streaming ones; adding them
+   * to a second lab only links what is not linked yet. */
+  finished = mt_lab_new ();
+  problems = mt_lab_get_problems (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(MtProblem) problem = g_list_model_get_item (problems, i);
+
+      mt_lab_add_problem (finished, problem);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (!mt_live_session_is_streaming (self, trace))
+        mt_lab_add_trace (finished, trace);
+    }
+
+  return mt_lab_file_save (finished, path, NULL, error);
+}
+
+gboolean
+mt_live_session_move_lab_file (MtLiveSession  *self,
+                               const char     *path,
+                               GError        **error)
+{
+  g_autoptr(MtLabWriter) writer = NULL;
+  gboolean has_settings;
+  gboolean sweep_holds_file;
+
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_strcmp0 (path, self->lab_file) == 0)
+    return TRUE;
+
+  /* A sweep in flight writes the file itself: it hands it back first. */
+  sweep_holds_file = self->sweep_cancellable != NULL;
+  if (!sweep_holds_file && !(writer = mt_lab_writer_open (path, error)))
+    return FALSE;
+
+  /* The settings of an unfinished sweep go with it. */
+  has_settings = mt_live_session_has_saved_sweep (self);
+  if (has_settings)
+    mt_live_session_forget_sweep_settings (self);
+
+  if (self->writer != NULL)
+    mt_lab_writer_close (self->writer, NULL);
+  g_clear_object (&self->writer);
+  self->writer = g_steal_pointer (&writer);
+  g_free (self->lab_file);
+  self->lab_file = g_strdup (path);
+
+  if (has_settings && self->sweep_problems != NULL)
+    mt_live_session_save_sweep_settings (self);
+
+  /* What the runs in flight have so far, until they write it again. */
+  if (self->writer != NULL)
+    {
+      GHashTableIter iter;
+      LiveRun *run;
+
+      g_hash_table_iter_init (&iter, self->runs);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&run))
+        if (run->running && run->trace != NULL)
+          mt_live_session_write (self, run->trace, TRUE);
+    }
+
+  /* A running sweep stops, and goes on in the new file as soon as it has
+   * let go of the old one: what the new file holds finished is not run
+   * again. */
+  if (self->sweep_state == MT_LIVE_SWEEP_RUNNING && sweep_holds_file)
+    {
+      self->sweep_resume_pending = TRUE;
+      g_cancellable_cancel (self->sweep_cancellable);
+    }
+
+  return TRUE;
+}
+
 gboolean
 mt_live_session_has_saved_sweep (MtLiveSession *self)
 {

@@ -69,6 +69,20 @@ gboolean              mt_live_session_set_lab_file       (MtLiveSession         
                                                           const char            *path,
                                                           GError               **error);
 const char           *mt_live_session_get_lab_file       (MtLiveSession         *self);
+/* Saves @lab to @path as mt_lab_file_save() does, but without the traces
+ * that still stream: a finished record of half a run would stand in the
+ * way of the run's own, which it writes to the file it is moved to
+ * (mt_live_session_move_lab_file()). */
+gboolean              mt_live_session_save_lab           (MtLiveSession         *self,
+                                                          MtLab                 *lab,
+                                                          const char            *path,
+                                                          GError               **error);
+/* The lab was saved under a new name (Save As) at @path: runs write
+ * there from now on, and so does a sweep (it lets go of the old file and
+ * goes on in the new one), with its settings kept next to it. */
+gboolean              mt_live_session_move_lab_file      (MtLiveSession         *self,
+                                                          const char            *path,
+                                                          GError               **error);
 /* The server new runs go to; @api_key may be %NULL. Runs in flight keep
  * the server they started on. */
 gboolean              mt_live_session_set_server         (MtLiveSession         *self,

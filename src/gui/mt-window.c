@@ -1830,7 +1830,8 @@ mt_window_save_to (MtWindow   *self,
     return FALSE;
 
   name = g_path_get_basename (path);
-  if (!mt_lab_file_save (self->lab, path, NULL, &error))
+  /* Without the traces still streaming: their runs write them. */
+  if (!mt_live_session_save_lab (self->live, self->lab, path, &error))
     {
       g_autofree char *message = NULL;
 
@@ -1846,6 +1847,16 @@ mt_window_save_to (MtWindow   *self,
   set_str (&self->title, name);
   self->modified = FALSE;
   mt_window_update_title (self);
+
+  /* Live runs and a sweep go on in the file saved to. */
+  if (!mt_live_session_move_lab_file (self->live, path, &error))
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Live runs will not be saved to the lab file: %s"),
+                                 error->message);
+      mt_window_toast (self, message);
+    }
 
   file = g_file_new_for_path (path);
   uri = g_file_get_uri (file);

@@ -897,6 +897,65 @@ test_sweep_filtered_servers (Fixture       *fixture,
   remove_lab (path);
 }
 
+/* Save As during a sweep: the sweep goes on in the new file, its settings
+ * move next to it, and the new file ends with every branch exactly once. */
+static void
+test_sweep_save_as (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *new_path = g_build_filename (dir, "renamed.mtlab", NULL);
+  g_autofree char *old_settings = g_strconcat (path, ".sweep", NULL);
+  g_autofree char *new_settings = g_strconcat (new_path, ".sweep", NULL);
+  g_autofree char *new_backup = g_strconcat (new_path, "~", NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  MtSweepProgress progress;
+  GListModel *lab_problems;
+  SweepWait wait;
+  gboolean twice;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  /* Slow enough that the sweep is under way when the lab is saved. */
+  fixture->server->interval = 15;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (old_settings, G_FILE_TEST_EXISTS));
+  wait = (SweepWait) { fixture->live, 4 };
+  wait_for (sweep_done_at_least, &wait, "4 items of the sweep");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  g_assert_true (_mt_window_save_to (fixture->window, new_path));
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, new_path);
+  g_assert_false (g_file_test (old_settings, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (new_settings, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_true (mt_live_session_get_sweep_progress (fixture->live, &progress));
+  g_assert_cmpuint (progress.n_done, ==, progress.n_total);
+  g_assert_cmpuint (count_finished_branches (new_path, &twice), ==, 12);
+  g_assert_false (twice);
+  /* Finished: nothing left to resume. */
+  g_assert_false (g_file_test (new_settings, G_FILE_TEST_EXISTS));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (new_path);
+  g_unlink (new_backup);
+  remove_lab (path);
+}
+
 /* Pause keeps what finished; resume does only the rest. */
 static void
 test_sweep_pause_resume (Fixture       *fixture,
@@ -1130,6 +1189,8 @@ main (int   argc,
               test_sweep_from_dialog, fixture_tear_down);
   g_test_add ("/live-sweep/filtered-servers", Fixture, NULL, fixture_set_up,
               test_sweep_filtered_servers, fixture_tear_down);
+  g_test_add ("/live-sweep/save-as", Fixture, NULL, fixture_set_up,
+              test_sweep_save_as, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
   g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,
