@@ -763,6 +763,36 @@ test_sweep_from_dialog (Fixture       *fixture,
   remove_lab (path);
 }
 
+/* A picture of @window's content, when MT_SWEEP_SCREENSHOT names a file. */
+static void
+save_screenshot (GtkWindow *window)
+{
+  const char *path = g_getenv ("MT_SWEEP_SCREENSHOT");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *content;
+  int width, height;
+
+  if (path == NULL || *path == '\0')
+    return;
+
+  /* Laid out and painted once first. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  content = adw_window_get_content (ADW_WINDOW (window));
+  width = gtk_widget_get_width (content);
+  height = gtk_widget_get_height (content);
+  paintable = gtk_widget_paintable_new (content);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
 static gboolean
 has_two_servers (gpointer data)
 {
@@ -860,6 +890,7 @@ test_sweep_filtered_servers (Fixture       *fixture,
   g_assert_null (mt_sweep_dialog_get_start_problem (dialog));
   servers = mt_sweep_dialog_get_servers (dialog);
   g_assert_cmpuint (servers->len, ==, 2);
+  save_screenshot (GTK_WINDOW (dialog));
 
   g_signal_emit_by_name (dialog, "start");
   g_assert_null (find_sweep_dialog ());
@@ -948,6 +979,61 @@ test_sweep_save_as (Fixture       *fixture,
   g_assert_cmpuint (count_finished_branches (new_path, &twice), ==, 12);
   g_assert_false (twice);
   /* Finished: nothing left to resume. */
+  g_assert_false (g_file_test (new_settings, G_FILE_TEST_EXISTS));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (new_path);
+  g_unlink (new_backup);
+  remove_lab (path);
+}
+
+/* Save As after a sweep paused: its settings move with the lab, and
+ * resuming finishes it in the new file. */
+static void
+test_sweep_save_as_paused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *new_path = g_build_filename (dir, "renamed.mtlab", NULL);
+  g_autofree char *old_settings = g_strconcat (path, ".sweep", NULL);
+  g_autofree char *new_settings = g_strconcat (new_path, ".sweep", NULL);
+  g_autofree char *new_backup = g_strconcat (new_path, "~", NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+  SweepWait wait;
+  gboolean twice;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  fixture->server->interval = 15;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, NULL, &error));
+  g_assert_no_error (error);
+  wait = (SweepWait) { fixture->live, 4 };
+  wait_for (sweep_done_at_least, &wait, "4 items of the sweep");
+  mt_live_session_pause_sweep (fixture->live);
+  wait_for (sweep_paused_with, &wait, "the pause");
+
+  g_assert_true (_mt_window_save_to (fixture->window, new_path));
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, new_path);
+  g_assert_false (g_file_test (old_settings, G_FILE_TEST_EXISTS));
+  g_assert_true (mt_live_session_has_saved_sweep (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_PAUSED);
+
+  g_assert_true (mt_live_session_resume_sweep (fixture->live, &error));
+  g_assert_no_error (error);
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (new_path, &twice), ==, 12);
+  g_assert_false (twice);
   g_assert_false (g_file_test (new_settings, G_FILE_TEST_EXISTS));
 
   mt_live_session_set_lab_file (fixture->live, NULL, NULL);
@@ -1191,6 +1277,8 @@ main (int   argc,
               test_sweep_filtered_servers, fixture_tear_down);
   g_test_add ("/live-sweep/save-as", Fixture, NULL, fixture_set_up,
               test_sweep_save_as, fixture_tear_down);
+  g_test_add ("/live-sweep/save-as-paused", Fixture, NULL, fixture_set_up,
+              test_sweep_save_as_paused, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
   g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,
