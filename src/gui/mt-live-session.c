@@ -1382,8 +1382,8 @@ mt_live_session_move_lab_file (MtLiveSession  *self,
   g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (g_strcmp0 (path, self->lab_file) == 0)
-    return TRUE;
+  /* The same path too: saving put a new file in place of the one the
+   * writers have open (which is now the backup, "@path~"). */
 
   /* A sweep in flight writes the file itself: it hands it back first. */
   sweep_holds_file = self->sweep_cancellable != NULL;

@@ -77,9 +77,10 @@ gboolean              mt_live_session_save_lab           (MtLiveSession         
                                                           MtLab                 *lab,
                                                           const char            *path,
                                                           GError               **error);
-/* The lab was saved under a new name (Save As) at @path: runs write
- * there from now on, and so does a sweep (it lets go of the old file and
- * goes on in the new one), with its settings kept next to it. */
+/* The lab was saved at @path (Save As, or Save, which puts a new file in
+ * place of the old): runs write there from now on, and so does a sweep
+ * (it lets go of the old file and goes on in the new one), with its
+ * settings kept next to it. */
 gboolean              mt_live_session_move_lab_file      (MtLiveSession         *self,
                                                           const char            *path,
                                                           GError               **error);

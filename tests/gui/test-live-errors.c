@@ -1042,6 +1042,56 @@ test_sweep_save_as_paused (Fixture       *fixture,
   remove_lab (path);
 }
 
+/* Save while a run streams: the file saved has the run (a snapshot, then
+ * how it ended), not only the backup of the file it replaced. */
+static void
+test_save_while_streaming (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = save_problems_lab (1);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_autoptr(MtLab) reloaded = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  MtTimeline *timeline = _mt_window_get_timeline (fixture->window);
+  MtTrace *trace;
+  MtTrace *written;
+  StreamWait wait;
+
+  fixture->server->script = streaming_script;
+  fixture->server->interval = 10;
+  open_lab (fixture, path);
+
+  trace = mt_live_session_run (fixture->live,
+                               mt_lab_lookup_problem (mt_window_get_lab (fixture->window), "gsm-1"),
+                               MT_INTERRUPT_CUSTOM, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (trace);
+  mt_timeline_set_trace (timeline, trace);
+  wait = (StreamWait) { timeline, trace, 20 };
+  wait_for (timeline_has_tokens, &wait, "20 streamed tokens");
+
+  g_assert_true (_mt_window_save_to (fixture->window, path));
+  g_assert_true (mt_live_session_is_running (fixture->live, trace));
+  wait.n_tokens = 80;
+  wait_for (timeline_has_tokens, &wait, "all 80 tokens");
+  mt_live_session_stop (fixture->live, trace);
+  wait_for (nothing_running, fixture->live, "the run to stop");
+
+  report = mt_load_report_new (path);
+  g_assert_true (mt_lab_file_load (reloaded, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  written = mt_lab_lookup_trace (reloaded, mt_trace_get_id (trace));
+  g_assert_nonnull (written);
+  g_assert_cmpint (mt_trace_get_finish_reason (written), ==, MT_FINISH_CANCELLED);
+  g_assert_cmpstr (mt_trace_get_reasoning (written), ==, mt_trace_get_reasoning (trace));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (backup);
+  remove_lab (path);
+}
+
 /* Pause keeps what finished; resume does only the rest. */
 static void
 test_sweep_pause_resume (Fixture       *fixture,
@@ -1279,6 +1329,8 @@ main (int   argc,
               test_sweep_save_as, fixture_tear_down);
   g_test_add ("/live-sweep/save-as-paused", Fixture, NULL, fixture_set_up,
               test_sweep_save_as_paused, fixture_tear_down);
+  g_test_add ("/live-errors/save-while-streaming", Fixture, NULL, fixture_set_up,
+              test_save_while_streaming, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
   g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,
