@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "mt-live-session.h"
+#include "mt-secrets.h"
 
 /* How often the streamed text reaches the traces the window shows, in ms.
  * The window repaints on its frame clock, so this only bounds the delay. */
@@ -236,6 +237,12 @@ struct _MtLiveSession
   guint            max_attempts;
   guint            retry_delay;
 
+  /* Every saved server, and the API keys the keyring had for them (URL ->
+   * key), for sweeps over several. */
+  GPtrArray       *servers;
+  GHashTable      *api_keys;
+  GCancellable    *keys_cancellable;
+
   /* MtTrace -> LiveRun, finished ones included, for their errors. */
   GHashTable      *runs;
   /* The run being started: its trace arrives with MtRunner::started. */
@@ -248,6 +255,7 @@ struct _MtLiveSession
   MtLiveSweepState sweep_state;
   GError          *sweep_error;
   GPtrArray       *sweep_problems;
+  GPtrArray       *sweep_servers;
   GArray          *sweep_positions;
   GArray          *sweep_kinds;
   guint            sweep_samples;
@@ -504,8 +512,14 @@ mt_live_session_dispose (GObject *object)
   g_clear_object (&self->sweep_cancellable);
   g_clear_object (&self->sweep);
   g_clear_pointer (&self->sweep_problems, g_ptr_array_unref);
+  g_clear_pointer (&self->sweep_servers, g_ptr_array_unref);
   g_clear_pointer (&self->sweep_positions, g_array_unref);
   g_clear_pointer (&self->sweep_kinds, g_array_unref);
+  if (self->keys_cancellable != NULL)
+    g_cancellable_cancel (self->keys_cancellable);
+  g_clear_object (&self->keys_cancellable);
+  g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_pointer (&self->api_keys, g_hash_table_unref);
   if (self->runner != NULL)
     g_signal_handlers_disconnect_by_data (self->runner, self);
   g_clear_object (&self->runner);
@@ -648,6 +662,7 @@ static void
 mt_live_session_init (MtLiveSession *self)
 {
   self->runs = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)live_run_free);
+  self->api_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->max_attempts = MT_CLIENT_DEFAULT_MAX_ATTEMPTS;
   self->retry_delay = MT_CLIENT_DEFAULT_RETRY_DELAY;
 }
@@ -767,7 +782,10 @@ mt_live_session_set_server (MtLiveSession         *self,
   g_set_object (&self->family, family);
   g_clear_pointer (&self->server, mt_server_config_free);
   if (config != NULL)
-    self->server = mt_server_config_copy (config);
+    {
+      self->server = mt_server_config_copy (config);
+      g_hash_table_replace (self->api_keys, g_strdup (config->url), g_strdup (api_key));
+    }
 
   if (had_server != (self->runner != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_SERVER]);
@@ -781,6 +799,77 @@ mt_live_session_get_server (MtLiveSession *self)
   g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
 
   return self->server;
+}
+
+typedef struct
+{
+  MtLiveSession *session;
+  char          *url;
+} KeyLookup;
+
+static void
+lookup_key_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  KeyLookup *lookup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = mt_secrets_lookup_finish (result, &error);
+
+  /* Without a keyring the server is used without a key, as the window
+   * does with its first server. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (lookup->session->api_keys == NULL)
+    ;
+  else
+    {
+      if (error != NULL)
+        g_debug ("No API key for %s from the keyring: %s", lookup->url, error->message);
+      g_hash_table_replace (lookup->session->api_keys, g_steal_pointer (&lookup->url),
+                            g_steal_pointer (&key));
+    }
+
+  g_object_unref (lookup->session);
+  g_free (lookup->url);
+  g_free (lookup);
+}
+
+void
+mt_live_session_set_servers (MtLiveSession *self,
+                             GPtrArray     *servers)
+{
+  g_return_if_fail (MT_IS_LIVE_SESSION (self));
+
+  if (self->keys_cancellable != NULL)
+    g_cancellable_cancel (self->keys_cancellable);
+  g_clear_object (&self->keys_cancellable);
+  g_clear_pointer (&self->servers, g_ptr_array_unref);
+  self->servers = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_server_config_free);
+  if (servers == NULL)
+    return;
+
+  self->keys_cancellable = g_cancellable_new ();
+  for (guint i = 0; i < servers->len; i++)
+    {
+      const MtServerConfig *config = g_ptr_array_index (servers, i);
+      KeyLookup *lookup = g_new0 (KeyLookup, 1);
+
+      g_ptr_array_add (self->servers, mt_server_config_copy (config));
+      lookup->session = g_object_ref (self);
+      lookup->url = g_strdup (config->url);
+      mt_secrets_lookup_async (config->url, self->keys_cancellable, lookup_key_cb, lookup);
+    }
+}
+
+GPtrArray *
+mt_live_session_get_servers (MtLiveSession *self)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
+
+  if (self->servers == NULL)
+    self->servers = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_server_config_free);
+  return self->servers;
 }
 
 MtFamily *
@@ -1175,10 +1264,17 @@ mt_live_session_save_sweep_settings (MtLiveSession *self)
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
+  g_autoptr(GPtrArray) urls = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
 
   if (path == NULL)
     return;
+
+  for (guint i = 0; self->sweep_servers != NULL && i < self->sweep_servers->len; i++)
+    g_ptr_array_add (urls, ((MtServerConfig *) g_ptr_array_index (self->sweep_servers, i))->url);
+  if (urls->len > 0)
+    g_key_file_set_string_list (file, SWEEP_GROUP, "servers", (const char * const *) urls->pdata,
+                                urls->len);
 
   for (guint i = 0; i < self->sweep_problems->len; i++)
     g_ptr_array_add (ids, (gpointer) mt_problem_get_id (g_ptr_array_index (self->sweep_problems, i)));
@@ -1209,6 +1305,130 @@ mt_live_session_forget_sweep_settings (MtLiveSession *self)
     g_warning ("Could not remove %s: %s", path, g_strerror (errno));
 }
 
+/* Runs of this session in flight, and the sweep's. */
+static gboolean
+mt_live_session_is_streaming (MtLiveSession *self,
+                              MtTrace       *trace)
+{
+  MtLab *sweep_lab;
+
+  if (mt_live_session_is_running (self, trace))
+    return TRUE;
+
+  if (self->sweep == NULL || self->sweep_cancellable == NULL
+      || mt_trace_get_finish_reason (trace) != MT_FINISH_UNKNOWN)
+    return FALSE;
+
+  sweep_lab = mt_sweep_get_lab (self->sweep);
+  return sweep_lab != NULL
+         && mt_lab_lookup_trace (sweep_lab, mt_trace_get_id (trace)) == trace;
+}
+
+gboolean
+mt_live_session_save_lab (MtLiveSession  *self,
+                          MtLab          *lab,
+                          const char     *path,
+                          GError        **error)
+{
+  g_autoptr(MtLab) finished = NULL;
+  GListModel *problems;
+  GListModel *traces;
+  gboolean streaming = FALSE;
+
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+  g_return_val_if_fail (MT_IS_LAB (lab), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  traces = mt_lab_get_traces (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces) && !streaming; i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      streaming = mt_live_session_is_streaming (self, trace);
+    }
+  if (!streaming)
+    return mt_lab_file_save (lab, path, NULL, error);
+
+  /* The same problems and traces, less the streaming ones; adding them
+   * to a second lab only links what is not linked yet. */
+  finished = mt_lab_new ();
+  problems = mt_lab_get_problems (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(MtProblem) problem = g_list_model_get_item (problems, i);
+
+      mt_lab_add_problem (finished, problem);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (!mt_live_session_is_streaming (self, trace))
+        mt_lab_add_trace (finished, trace);
+    }
+
+  return mt_lab_file_save (finished, path, NULL, error);
+}
+
+gboolean
+mt_live_session_move_lab_file (MtLiveSession  *self,
+                               const char     *path,
+                               GError        **error)
+{
+  g_autoptr(MtLabWriter) writer = NULL;
+  gboolean has_settings;
+  gboolean sweep_holds_file;
+
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* The same path too: saving put a new file in place of the one the
+   * writers have open (which is now the backup, "@path~"). */
+
+  /* A sweep in flight writes the file itself: it hands it back first. */
+  sweep_holds_file = self->sweep_cancellable != NULL;
+  if (!sweep_holds_file && !(writer = mt_lab_writer_open (path, error)))
+    return FALSE;
+
+  /* The settings of an unfinished sweep go with it. */
+  has_settings = mt_live_session_has_saved_sweep (self);
+  if (has_settings)
+    mt_live_session_forget_sweep_settings (self);
+
+  if (self->writer != NULL)
+    mt_lab_writer_close (self->writer, NULL);
+  g_clear_object (&self->writer);
+  self->writer = g_steal_pointer (&writer);
+  g_free (self->lab_file);
+  self->lab_file = g_strdup (path);
+
+  if (has_settings && self->sweep_problems != NULL)
+    mt_live_session_save_sweep_settings (self);
+
+  /* What the runs in flight have so far, until they write it again. */
+  if (self->writer != NULL)
+    {
+      GHashTableIter iter;
+      LiveRun *run;
+
+      g_hash_table_iter_init (&iter, self->runs);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&run))
+        if (run->running && run->trace != NULL)
+          mt_live_session_write (self, run->trace, TRUE);
+    }
+
+  /* A running sweep stops, and goes on in the new file as soon as it has
+   * let go of the old one: what the new file holds finished is not run
+   * again. */
+  if (self->sweep_state == MT_LIVE_SWEEP_RUNNING && sweep_holds_file)
+    {
+      self->sweep_resume_pending = TRUE;
+      g_cancellable_cancel (self->sweep_cancellable);
+    }
+
+  return TRUE;
+}
+
 gboolean
 mt_live_session_has_saved_sweep (MtLiveSession *self)
 {
@@ -1228,8 +1448,10 @@ mt_live_session_resume_saved_sweep (MtLiveSession  *self,
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) kinds = g_array_new (FALSE, FALSE, sizeof (MtInterruptKind));
+  g_autoptr(GPtrArray) servers = g_ptr_array_new ();
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) urls = NULL;
   g_auto(GStrv) kind_names = NULL;
   g_autofree double *positions = NULL;
   gsize n_positions = 0;
@@ -1262,6 +1484,20 @@ mt_live_session_resume_saved_sweep (MtLiveSession  *self,
   samples = g_key_file_get_integer (file, SWEEP_GROUP, "samples", NULL);
   concurrency = g_key_file_get_integer (file, SWEEP_GROUP, "concurrency", NULL);
 
+  /* The servers it ran on that are still saved; none left: the current. */
+  urls = g_key_file_get_string_list (file, SWEEP_GROUP, "servers", NULL, NULL);
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+    for (guint j = 0; self->servers != NULL && j < self->servers->len; j++)
+      {
+        MtServerConfig *config = g_ptr_array_index (self->servers, j);
+
+        if (g_strcmp0 (config->url, urls[i]) == 0)
+          {
+            g_ptr_array_add (servers, config);
+            break;
+          }
+      }
+
   for (guint i = 0; ids[i] != NULL; i++)
     {
       MtProblem *problem = mt_lab_lookup_problem (self->lab, ids[i]);
@@ -1291,15 +1527,57 @@ mt_live_session_resume_saved_sweep (MtLiveSession  *self,
   return mt_live_session_start_sweep (self, problems, positions, (guint) n_positions,
                                       (const MtInterruptKind *)(gpointer) kinds->data, kinds->len,
                                       (guint) MAX (samples, 1), (guint) MAX (concurrency, 1),
-                                      error);
+                                      servers, error);
+}
+
+static MtFamily *
+mt_live_session_server_family (const MtServerConfig  *config,
+                               GError               **error)
+{
+  MtFamily *family;
+
+  if (config->family != NULL)
+    family = mt_family_lookup (config->family);
+  else
+    family = mt_family_detect (config->model);
+  if (family == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("There is no model family “%s”: choose one in Preferences"),
+                 config->family != NULL ? config->family : config->model);
+  return family;
+}
+
+/* The client of one server of a sweep (the current server's is shared):
+ * requests go round-robin over them. */
+static MtClient *
+mt_live_session_new_sweep_client (MtLiveSession         *self,
+                                  const MtServerConfig  *config,
+                                  GError               **error)
+{
+  g_autoptr(MtEndpoint) endpoint = NULL;
+  MtClient *client;
+
+  if (self->server != NULL && g_strcmp0 (config->url, self->server->url) == 0)
+    return g_object_ref (self->client);
+
+  if (!(endpoint = mt_endpoint_new (config->url, error)))
+    return NULL;
+
+  client = mt_client_new (endpoint);
+  mt_client_set_api_key (client, g_hash_table_lookup (self->api_keys, config->url));
+  mt_client_set_max_attempts (client, self->max_attempts);
+  mt_client_set_retry_delay (client, self->retry_delay);
+  return client;
 }
 
 static gboolean
 mt_live_session_run_sweep (MtLiveSession  *self,
                            GError        **error)
 {
-  g_autoptr(GPtrArray) clients = g_ptr_array_new ();
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(MtSweep) sweep = NULL;
+  g_autoptr(MtFamily) family = NULL;
+  const MtServerConfig *first;
 
   if (self->runner == NULL || self->lab == NULL)
     return mt_live_session_check_ready (self, error);
@@ -1311,10 +1589,37 @@ mt_live_session_run_sweep (MtLiveSession  *self,
       return FALSE;
     }
 
-  g_ptr_array_add (clients, self->client);
-  sweep = mt_sweep_new (clients, self->family, self->server->model);
-  mt_sweep_set_mode (sweep, self->server->mode);
-  mt_sweep_set_max_tokens (sweep, self->server->max_tokens);
+  first = self->server;
+  family = g_object_ref (self->family);
+  if (self->sweep_servers != NULL && self->sweep_servers->len > 0)
+    {
+      first = g_ptr_array_index (self->sweep_servers, 0);
+      if (!(family = mt_live_session_server_family (first, error)))
+        return FALSE;
+      for (guint i = 0; i < self->sweep_servers->len; i++)
+        {
+          const MtServerConfig *config = g_ptr_array_index (self->sweep_servers, i);
+          g_autoptr(MtClient) client = mt_live_session_new_sweep_client (self, config, error);
+
+          if (client == NULL)
+            return FALSE;
+          if (g_strcmp0 (config->model, first->model) != 0)
+            {
+              /* Translators: a server's name and model, then the first server's model */
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("“%s” serves “%s”, not “%s”: a sweep sends every request to one model, so choose servers that serve the same one"),
+                           config->name, config->model, first->model);
+              return FALSE;
+            }
+          g_ptr_array_add (clients, g_steal_pointer (&client));
+        }
+    }
+  else
+    g_ptr_array_add (clients, g_object_ref (self->client));
+
+  sweep = mt_sweep_new (clients, family, first->model);
+  mt_sweep_set_mode (sweep, first->mode);
+  mt_sweep_set_max_tokens (sweep, first->max_tokens);
   mt_sweep_set_problems (sweep, self->sweep_problems);
   mt_sweep_set_positions (sweep, (const double *)(gpointer)self->sweep_positions->data,
                           self->sweep_positions->len);
@@ -1363,8 +1668,11 @@ mt_live_session_start_sweep (MtLiveSession          *self,
                              guint                   n_kinds,
                              guint                   samples,
                              guint                   concurrency,
+                             GPtrArray              *servers,
                              GError                **error)
 {
+  GPtrArray *chosen;
+
   g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
   g_return_val_if_fail (problems != NULL, FALSE);
 
@@ -1394,6 +1702,12 @@ mt_live_session_start_sweep (MtLiveSession          *self,
   g_array_append_vals (self->sweep_kinds, kinds, n_kinds);
   self->sweep_samples = samples;
   self->sweep_concurrency = MAX (concurrency, 1);
+  /* @servers may be the sweep's own, from mt_live_session_get_sweep_servers(). */
+  chosen = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_server_config_free);
+  for (guint i = 0; servers != NULL && i < servers->len; i++)
+    g_ptr_array_add (chosen, mt_server_config_copy (g_ptr_array_index (servers, i)));
+  g_clear_pointer (&self->sweep_servers, g_ptr_array_unref);
+  self->sweep_servers = chosen;
 
   if (!mt_live_session_run_sweep (self, error))
     return FALSE;
@@ -1450,6 +1764,14 @@ mt_live_session_cancel_sweep (MtLiveSession *self)
   self->sweep_state = MT_LIVE_SWEEP_NONE;
   mt_live_session_forget_sweep_settings (self);
   g_signal_emit (self, signals[SWEEP_CHANGED], 0);
+}
+
+GPtrArray *
+mt_live_session_get_sweep_servers (MtLiveSession *self)
+{
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
+
+  return self->sweep_state != MT_LIVE_SWEEP_NONE ? self->sweep_servers : NULL;
 }
 
 MtLiveSweepState

@@ -69,6 +69,21 @@ gboolean              mt_live_session_set_lab_file       (MtLiveSession         
                                                           const char            *path,
                                                           GError               **error);
 const char           *mt_live_session_get_lab_file       (MtLiveSession         *self);
+/* Saves @lab to @path as mt_lab_file_save() does, but without the traces
+ * that still stream: a finished record of half a run would stand in the
+ * way of the run's own, which it writes to the file it is moved to
+ * (mt_live_session_move_lab_file()). */
+gboolean              mt_live_session_save_lab           (MtLiveSession         *self,
+                                                          MtLab                 *lab,
+                                                          const char            *path,
+                                                          GError               **error);
+/* The lab was saved at @path (Save As, or Save, which puts a new file in
+ * place of the old): runs write there from now on, and so does a sweep
+ * (it lets go of the old file and goes on in the new one), with its
+ * settings kept next to it. */
+gboolean              mt_live_session_move_lab_file      (MtLiveSession         *self,
+                                                          const char            *path,
+                                                          GError               **error);
 /* The server new runs go to; @api_key may be %NULL. Runs in flight keep
  * the server they started on. */
 gboolean              mt_live_session_set_server         (MtLiveSession         *self,
@@ -76,6 +91,11 @@ gboolean              mt_live_session_set_server         (MtLiveSession         
                                                           const char            *api_key,
                                                           GError               **error);
 const MtServerConfig *mt_live_session_get_server         (MtLiveSession         *self);
+/* Every saved server (MtServerConfig items), for sweeps over several; their
+ * API keys are looked up in the keyring as they are set. */
+void                  mt_live_session_set_servers        (MtLiveSession         *self,
+                                                          GPtrArray             *servers);
+GPtrArray            *mt_live_session_get_servers        (MtLiveSession         *self);
 MtFamily             *mt_live_session_get_family         (MtLiveSession         *self);
 /* The runner new runs start on, %NULL without a server. */
 MtRunner             *mt_live_session_get_runner         (MtLiveSession         *self);
@@ -128,7 +148,9 @@ typedef enum
 /* A sweep of @problems x @samples x positions x kinds into the lab file
  * (mt_live_session_set_lab_file(): a sweep needs one, it resumes from
  * it). Its problems and traces join the lab as they start; progress comes
- * with MtLiveSession::sweep-changed. */
+ * with MtLiveSession::sweep-changed. Requests go round-robin over
+ * @servers (MtServerConfig items, which must all serve one model; %NULL
+ * or empty for the current server). */
 gboolean              mt_live_session_start_sweep        (MtLiveSession         *self,
                                                           GPtrArray             *problems,
                                                           const double          *positions,
@@ -137,7 +159,10 @@ gboolean              mt_live_session_start_sweep        (MtLiveSession         
                                                           guint                  n_kinds,
                                                           guint                  samples,
                                                           guint                  concurrency,
+                                                          GPtrArray             *servers,
                                                           GError               **error);
+/* The servers of the sweep (MtServerConfig items), %NULL without one. */
+GPtrArray            *mt_live_session_get_sweep_servers  (MtLiveSession         *self);
 /* Stops the requests in flight (their text is kept as cancelled); resume
  * runs what is not finished yet. */
 void                  mt_live_session_pause_sweep        (MtLiveSession         *self);

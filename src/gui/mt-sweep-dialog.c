@@ -29,7 +29,16 @@ struct _MtSweepDialog
   GtkSpinButton  *samples_spin;
   GtkSpinButton  *concurrency_spin;
   GtkWidget      *start_button;
-  guint           n_problems;
+  GtkLabel       *problem_label;
+
+  /* Indexed by MtSweepScope; an unavailable scope has an empty array. */
+  GPtrArray      *scope_problems[3];
+  AdwActionRow   *scope_rows[3];
+  GtkCheckButton *scope_checks[3];
+  AdwPreferencesGroup *servers_group;
+  GPtrArray      *servers;
+  GPtrArray      *server_checks;
+  char           *start_problem;
 };
 
 enum {
@@ -44,13 +53,80 @@ static guint signals[N_SIGNALS];
 static void
 start_clicked_cb (MtSweepDialog *self)
 {
-  g_signal_emit (self, signals[START], 0);
+  if (self->start_problem == NULL)
+    g_signal_emit (self, signals[START], 0);
+}
+
+/* The title, Start's sensitivity and the reason it is not. */
+static void
+mt_sweep_dialog_update (MtSweepDialog *self)
+{
+  GPtrArray *problems = mt_sweep_dialog_get_problems (self);
+  g_autoptr(GArray) kinds = NULL;
+  g_autofree char *title = NULL;
+  const char *model = NULL;
+  const char *reason = NULL;
+  guint n_servers = 0;
+
+  if (self->servers == NULL)
+    return;
+
+  /* Translators: the sweep dialog's title: how many problems it covers */
+  title = g_strdup_printf (ngettext ("Sweep of %u Problem", "Sweep of %u Problems", problems->len),
+                           problems->len);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+
+  kinds = mt_sweep_dialog_get_kinds (self);
+  for (guint i = 0; i < self->servers->len; i++)
+    {
+      const MtServerConfig *config = g_ptr_array_index (self->servers, i);
+
+      if (!gtk_check_button_get_active (g_ptr_array_index (self->server_checks, i)))
+        continue;
+      if (model != NULL && g_strcmp0 (model, config->model) != 0)
+        reason = _("The chosen servers serve different models: a sweep sends every request to one model");
+      model = config->model;
+      n_servers++;
+    }
+
+  if (problems->len == 0)
+    reason = _("There are no problems to sweep over: open a lab with problems, or choose other problems");
+  else if (kinds->len == 0)
+    reason = _("Choose at least one kind of interrupt");
+  else if (self->servers->len == 0)
+    reason = _("There is no server to send the requests to: add one in Preferences");
+  else if (n_servers == 0)
+    reason = _("Choose at least one server");
+
+  g_free (self->start_problem);
+  self->start_problem = g_strdup (reason);
+  gtk_widget_set_sensitive (self->start_button, reason == NULL);
+  gtk_widget_set_tooltip_text (self->start_button, reason);
+  gtk_label_set_label (self->problem_label, reason != NULL ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), reason != NULL);
+}
+
+static void
+mt_sweep_dialog_finalize (GObject *object)
+{
+  MtSweepDialog *self = (MtSweepDialog *)object;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->scope_problems); i++)
+    g_clear_pointer (&self->scope_problems[i], g_ptr_array_unref);
+  g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_pointer (&self->server_checks, g_ptr_array_unref);
+  g_clear_pointer (&self->start_problem, g_free);
+
+  G_OBJECT_CLASS (mt_sweep_dialog_parent_class)->finalize (object);
 }
 
 static void
 mt_sweep_dialog_class_init (MtSweepDialogClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = mt_sweep_dialog_finalize;
 
   /**
    * MtSweepDialog::start:
@@ -107,8 +183,38 @@ mt_sweep_dialog_init (MtSweepDialog *self)
                            G_CONNECT_SWAPPED);
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->start_button);
   gtk_box_append (GTK_BOX (box), header);
+  self->problem_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->problem_label, TRUE);
+  gtk_label_set_xalign (self->problem_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->problem_label), "error");
+  gtk_widget_set_margin_start (GTK_WIDGET (self->problem_label), 18);
+  gtk_widget_set_margin_end (GTK_WIDGET (self->problem_label), 18);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->problem_label), 12);
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), FALSE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->problem_label));
   gtk_widget_set_vexpand (page, TRUE);
   gtk_box_append (GTK_BOX (box), page);
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Problems"));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  for (guint i = 0; i < G_N_ELEMENTS (self->scope_rows); i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      if (i > 0)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), self->scope_checks[0]);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (mt_sweep_dialog_update), self,
+                               G_CONNECT_SWAPPED);
+      self->scope_rows[i] = ADW_ACTION_ROW (row);
+      self->scope_checks[i] = GTK_CHECK_BUTTON (check);
+    }
+  gtk_check_button_set_active (self->scope_checks[MT_SWEEP_SCOPE_ALL], TRUE);
 
   group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Interrupts"));
@@ -136,6 +242,8 @@ mt_sweep_dialog_init (MtSweepDialog *self)
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (mt_sweep_dialog_update), self,
+                               G_CONNECT_SWAPPED);
       self->kind_checks[i] = GTK_CHECK_BUTTON (check);
     }
 
@@ -149,26 +257,168 @@ mt_sweep_dialog_init (MtSweepDialog *self)
                                          _("Requests in flight at once"),
                                          MT_SWEEP_DEFAULT_CONCURRENCY, MAX_CONCURRENCY);
 
+  self->servers_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->servers_group, _("Servers"));
+  adw_preferences_group_set_description (self->servers_group,
+                                         _("Requests go round-robin over the chosen servers"));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->servers_group);
+
   adw_window_set_content (ADW_WINDOW (self), box);
+}
+
+static GPtrArray *
+copy_problems (GPtrArray *problems)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (problems, i)));
+  return copy;
 }
 
 MtSweepDialog *
 mt_sweep_dialog_new (GtkWindow *parent,
-                     guint      n_problems)
+                     GPtrArray *all,
+                     GPtrArray *filtered,
+                     GPtrArray *selected,
+                     GPtrArray *servers)
 {
   MtSweepDialog *self;
-  g_autofree char *title = NULL;
 
   g_return_val_if_fail (!parent || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (all != NULL, NULL);
+  g_return_val_if_fail (servers != NULL, NULL);
 
   self = g_object_new (MT_TYPE_SWEEP_DIALOG, "transient-for", parent, NULL);
-  self->n_problems = n_problems;
-  /* Translators: the sweep dialog's title: how many problems it covers */
-  title = g_strdup_printf (ngettext ("Sweep of %u Problem", "Sweep of %u Problems", n_problems),
-                           n_problems);
-  gtk_window_set_title (GTK_WINDOW (self), title);
-  gtk_widget_set_sensitive (self->start_button, n_problems > 0);
+  self->scope_problems[MT_SWEEP_SCOPE_ALL] = copy_problems (all);
+  self->scope_problems[MT_SWEEP_SCOPE_FILTERED] = copy_problems (filtered);
+  self->scope_problems[MT_SWEEP_SCOPE_SELECTED] = copy_problems (selected);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->scope_rows); i++)
+    {
+      guint n = self->scope_problems[i]->len;
+      g_autofree char *title = NULL;
+      const char *subtitle = NULL;
+
+      switch ((MtSweepScope) i)
+        {
+        case MT_SWEEP_SCOPE_ALL:
+          /* Translators: the sweep's problems: all of the lab's */
+          title = g_strdup_printf (ngettext ("All (%u problem)", "All (%u problems)", n), n);
+          subtitle = _("Every problem in the lab");
+          break;
+        case MT_SWEEP_SCOPE_FILTERED:
+          /* Translators: the sweep's problems: those of the sidebar's filtered traces */
+          title = g_strdup_printf (ngettext ("Filtered (%u problem)", "Filtered (%u problems)", n),
+                                   n);
+          subtitle = filtered != NULL ? _("The problems of the traces the sidebar shows")
+                                      : _("The sidebar shows every trace: search or filter it to choose some");
+          break;
+        case MT_SWEEP_SCOPE_SELECTED:
+          /* Translators: the sweep's problems: that of the selected trace */
+          title = g_strdup_printf (ngettext ("Selected (%u problem)", "Selected (%u problems)", n),
+                                   n);
+          subtitle = n > 0 ? _("The problem of the selected trace")
+                           : _("Select a trace with a problem in the sidebar to choose it");
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->scope_rows[i]), title);
+      adw_action_row_set_subtitle (self->scope_rows[i], subtitle);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->scope_rows[i]), n > 0 || i == MT_SWEEP_SCOPE_ALL);
+    }
+
+  self->servers = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_server_config_free);
+  self->server_checks = g_ptr_array_new ();
+  for (guint i = 0; i < servers->len; i++)
+    {
+      const MtServerConfig *config = g_ptr_array_index (servers, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+      g_autofree char *subtitle = NULL;
+
+      g_ptr_array_add (self->servers, mt_server_config_copy (config));
+      /* Translators: a server in the sweep dialog: its model and URL */
+      subtitle = g_strdup_printf (_("%s at %s"), config->model, config->url);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), config->name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), i == 0);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      adw_preferences_group_add (self->servers_group, row);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (mt_sweep_dialog_update), self,
+                               G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->server_checks, check);
+    }
+
+  mt_sweep_dialog_update (self);
   return self;
+}
+
+MtSweepScope
+mt_sweep_dialog_get_scope (MtSweepDialog *self)
+{
+  g_return_val_if_fail (MT_IS_SWEEP_DIALOG (self), MT_SWEEP_SCOPE_ALL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->scope_checks); i++)
+    if (gtk_check_button_get_active (self->scope_checks[i]))
+      return (MtSweepScope) i;
+  return MT_SWEEP_SCOPE_ALL;
+}
+
+void
+mt_sweep_dialog_set_scope (MtSweepDialog *self,
+                           MtSweepScope   scope)
+{
+  g_return_if_fail (MT_IS_SWEEP_DIALOG (self));
+  g_return_if_fail (scope <= MT_SWEEP_SCOPE_SELECTED);
+
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->scope_rows[scope])))
+    gtk_check_button_set_active (self->scope_checks[scope], TRUE);
+}
+
+GPtrArray *
+mt_sweep_dialog_get_problems (MtSweepDialog *self)
+{
+  g_return_val_if_fail (MT_IS_SWEEP_DIALOG (self), NULL);
+
+  return self->scope_problems[mt_sweep_dialog_get_scope (self)];
+}
+
+GPtrArray *
+mt_sweep_dialog_get_servers (MtSweepDialog *self)
+{
+  GPtrArray *chosen;
+
+  g_return_val_if_fail (MT_IS_SWEEP_DIALOG (self), NULL);
+
+  chosen = g_ptr_array_new_with_free_func ((GDestroyNotify)mt_server_config_free);
+  for (guint i = 0; i < self->servers->len; i++)
+    if (gtk_check_button_get_active (g_ptr_array_index (self->server_checks, i)))
+      g_ptr_array_add (chosen, mt_server_config_copy (g_ptr_array_index (self->servers, i)));
+  return chosen;
+}
+
+void
+mt_sweep_dialog_set_server_active (MtSweepDialog *self,
+                                   guint          index,
+                                   gboolean       active)
+{
+  g_return_if_fail (MT_IS_SWEEP_DIALOG (self));
+  g_return_if_fail (index < self->server_checks->len);
+
+  gtk_check_button_set_active (g_ptr_array_index (self->server_checks, index), active);
+}
+
+const char *
+mt_sweep_dialog_get_start_problem (MtSweepDialog *self)
+{
+  g_return_val_if_fail (MT_IS_SWEEP_DIALOG (self), NULL);
+
+  return self->start_problem;
 }
 
 gboolean

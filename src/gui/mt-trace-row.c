@@ -7,6 +7,10 @@
 
 #include "mt-trace-row.h"
 
+/* A trace that streams (a live run) changes many times a second: its row
+ * shows the new counts at most this often, in ms. */
+#define STREAM_REFRESH_INTERVAL 250
+
 struct _MtTraceRow
 {
   GtkWidget  parent_instance;
@@ -14,6 +18,7 @@ struct _MtTraceRow
   MtTrace   *trace;
   MtTraceJudgement judgement;
   gboolean   judged;
+  guint      refresh_id;
 
   GtkWidget *box;
   GtkLabel  *model_label;
@@ -213,12 +218,47 @@ mt_trace_row_update (MtTraceRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->finish_label), style);
 }
 
+static gboolean
+mt_trace_row_refresh_cb (gpointer user_data)
+{
+  MtTraceRow *self = user_data;
+
+  self->refresh_id = 0;
+  mt_trace_row_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The text grew: new counts soon, once for many changes. */
+static void
+mt_trace_row_text_changed_cb (MtTraceRow *self)
+{
+  if (self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (STREAM_REFRESH_INTERVAL, mt_trace_row_refresh_cb, self);
+}
+
+/* It ended: the last counts and how it ended, now. */
+static void
+mt_trace_row_finish_changed_cb (MtTraceRow *self)
+{
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  mt_trace_row_update (self);
+}
+
+static void
+mt_trace_row_disconnect (MtTraceRow *self)
+{
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->trace != NULL)
+    g_signal_handlers_disconnect_by_data (self->trace, self);
+}
+
 static void
 mt_trace_row_dispose (GObject *object)
 {
   MtTraceRow *self = (MtTraceRow *)object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MT_TYPE_TRACE_ROW);
+  mt_trace_row_disconnect (self);
   g_clear_object (&self->trace);
 
   G_OBJECT_CLASS (mt_trace_row_parent_class)->dispose (object);
@@ -318,8 +358,24 @@ mt_trace_row_set_trace (MtTraceRow *self,
   g_return_if_fail (MT_IS_TRACE_ROW (self));
   g_return_if_fail (!trace || MT_IS_TRACE (trace));
 
+  if (self->trace == trace)
+    return;
+
+  mt_trace_row_disconnect (self);
   if (g_set_object (&self->trace, trace))
     {
+      if (trace != NULL)
+        {
+          g_signal_connect_object (trace, "notify::reasoning",
+                                   G_CALLBACK (mt_trace_row_text_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (trace, "notify::answer",
+                                   G_CALLBACK (mt_trace_row_text_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (trace, "notify::finish-reason",
+                                   G_CALLBACK (mt_trace_row_finish_changed_cb), self,
+                                   G_CONNECT_SWAPPED);
+        }
       self->judged = FALSE;
       mt_trace_row_update (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRACE]);
@@ -349,4 +405,12 @@ mt_trace_row_get_verdict_text (MtTraceRow *self)
   g_return_val_if_fail (MT_IS_TRACE_ROW (self), NULL);
 
   return gtk_label_get_label (self->verdict_label);
+}
+
+const char *
+mt_trace_row_get_tokens_text (MtTraceRow *self)
+{
+  g_return_val_if_fail (MT_IS_TRACE_ROW (self), NULL);
+
+  return gtk_label_get_label (self->tokens_label);
 }

@@ -24,6 +24,8 @@ void        mt_trace_row_set_judgement  (MtTraceRow             *self,
                                          const MtTraceJudgement *judgement);
 /* A verdict and the failure modes found, in words: "Wrong · Panic". */
 char       *mt_trace_judgement_describe (const MtTraceJudgement *judgement);
+/* What the token count says, e.g. "1,204 + 35 tokens". */
+const char *mt_trace_row_get_tokens_text (MtTraceRow            *self);
 /* What the verdict label says, "" while grading. */
 const char *mt_trace_row_get_verdict_text (MtTraceRow           *self);
 

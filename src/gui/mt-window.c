@@ -1126,6 +1126,12 @@ selected_item_changed_cb (MtWindow           *self,
   if (mt_timeline_get_trace (self->timeline) == NULL
       && g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "charts") == 0)
     return;
+  /* Nor away from a trace shown before its row was listed (a live run
+   * started while the filter works through the lab): its row is selected
+   * when the filter reaches it. */
+  if (self->pending_selection != NULL && trace != self->pending_selection
+      && mt_timeline_get_trace (self->timeline) == self->pending_selection)
+    return;
   if (trace != NULL)
     g_clear_object (&self->pending_selection);
 
@@ -1841,7 +1847,8 @@ mt_window_save_to (MtWindow   *self,
     return FALSE;
 
   name = g_path_get_basename (path);
-  if (!mt_lab_file_save (self->lab, path, NULL, &error))
+  /* Without the traces still streaming: their runs write them. */
+  if (!mt_live_session_save_lab (self->live, self->lab, path, &error))
     {
       g_autofree char *message = NULL;
 
@@ -1857,6 +1864,16 @@ mt_window_save_to (MtWindow   *self,
   set_str (&self->title, name);
   self->modified = FALSE;
   mt_window_update_title (self);
+
+  /* Live runs and a sweep go on in the file saved to. */
+  if (!mt_live_session_move_lab_file (self->live, path, &error))
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Live runs will not be saved to the lab file: %s"),
+                                 error->message);
+      mt_window_toast (self, message);
+    }
 
   file = g_file_new_for_path (path);
   uri = g_file_get_uri (file);
@@ -2537,6 +2554,7 @@ mt_window_live_servers_changed_cb (MtWindow   *self,
   g_autoptr(GPtrArray) servers = mt_server_config_load_all (settings);
   const MtServerConfig *first;
 
+  mt_live_session_set_servers (self->live, servers);
   if (servers->len == 0)
     {
       mt_live_session_set_server (self->live, NULL, NULL, NULL);
@@ -2818,12 +2836,17 @@ mt_window_live_sweep_start_cb (MtWindow      *self,
 {
   g_autoptr(GArray) positions = NULL;
   g_autoptr(GArray) kinds = NULL;
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) servers = NULL;
   g_autoptr(GError) error = NULL;
-  GListModel *lab_problems;
 
   if (self->lab == NULL)
     return;
+
+  if (mt_sweep_dialog_get_start_problem (dialog) != NULL)
+    {
+      mt_window_toast (self, mt_sweep_dialog_get_start_problem (dialog));
+      return;
+    }
 
   if (!mt_sweep_dialog_get_positions (dialog, &positions, &error))
     {
@@ -2832,15 +2855,12 @@ mt_window_live_sweep_start_cb (MtWindow      *self,
     }
 
   kinds = mt_sweep_dialog_get_kinds (dialog);
-  lab_problems = mt_lab_get_problems (self->lab);
-  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
-    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
-
-  if (!mt_live_session_start_sweep (self->live, problems,
+  servers = mt_sweep_dialog_get_servers (dialog);
+  if (!mt_live_session_start_sweep (self->live, mt_sweep_dialog_get_problems (dialog),
                                     (const double *)(gpointer)positions->data, positions->len,
                                     (const MtInterruptKind *)(gpointer)kinds->data, kinds->len,
                                     mt_sweep_dialog_get_samples (dialog),
-                                    mt_sweep_dialog_get_concurrency (dialog), &error))
+                                    mt_sweep_dialog_get_concurrency (dialog), servers, &error))
     {
       mt_window_toast (self, error->message);
       return;
@@ -2855,6 +2875,10 @@ sweep_action (GtkWidget  *widget,
               GVariant   *param)
 {
   MtWindow *self = MT_WINDOW (widget);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) filtered = NULL;
+  g_autoptr(GPtrArray) selected = NULL;
+  MtTrace *trace;
   MtSweepDialog *dialog;
 
   if (self->lab == NULL)
@@ -2863,8 +2887,36 @@ sweep_action (GtkWidget  *widget,
       return;
     }
 
-  dialog = mt_sweep_dialog_new (GTK_WINDOW (self),
-                                g_list_model_get_n_items (mt_lab_get_problems (self->lab)));
+  /* The problems behind the sidebar's traces, once each, in lab order. */
+  for (guint i = 0; i < g_list_model_get_n_items (mt_lab_get_problems (self->lab)); i++)
+    g_ptr_array_add (all, g_list_model_get_item (mt_lab_get_problems (self->lab), i));
+  if (self->search_folded != NULL || mt_window_is_filtered (self))
+    {
+      g_autoptr(GHashTable) shown = g_hash_table_new (NULL, NULL);
+      GListModel *visible = G_LIST_MODEL (self->filter_model);
+
+      for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+        {
+          g_autoptr(MtTrace) item = g_list_model_get_item (visible, i);
+
+          if (mt_trace_get_problem (item) != NULL)
+            g_hash_table_add (shown, mt_trace_get_problem (item));
+        }
+      filtered = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < all->len; i++)
+        if (g_hash_table_contains (shown, g_ptr_array_index (all, i)))
+          g_ptr_array_add (filtered, g_object_ref (g_ptr_array_index (all, i)));
+    }
+  trace = gtk_single_selection_get_selected_item (self->selection);
+  if (trace != NULL && mt_trace_get_problem (trace) != NULL
+      && g_ptr_array_find (all, mt_trace_get_problem (trace), NULL))
+    {
+      selected = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (selected, g_object_ref (mt_trace_get_problem (trace)));
+    }
+
+  dialog = mt_sweep_dialog_new (GTK_WINDOW (self), all, filtered, selected,
+                                mt_live_session_get_servers (self->live));
   g_signal_connect_object (dialog, "start", G_CALLBACK (mt_window_live_sweep_start_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));

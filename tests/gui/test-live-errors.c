@@ -14,6 +14,8 @@
 #include "fake-server.h"
 #include "mt-new-run-dialog.h"
 #include "mt-sweep-dialog.h"
+#include "mt-timeline-private.h"
+#include "mt-trace-row.h"
 #include "mt-window-private.h"
 
 #define WAIT_SECONDS 30
@@ -55,6 +57,12 @@ static gboolean
 nothing_running (gpointer data)
 {
   return mt_live_session_get_n_running (data) == 0;
+}
+
+static gboolean
+nothing_running_but_trunk (gpointer data)
+{
+  return mt_live_session_get_n_running (data) == 1;
 }
 
 /* Completions fail with this status; 0 lets them through. */
@@ -275,6 +283,232 @@ test_errors_branch (Fixture       *fixture,
   g_assert_null (mt_live_session_interrupt (fixture->live, trunk, MT_INTERRUPT_UPDATE, 2, "",
                                             &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+/* The trunk thinks "tok0 " to "tok79 " and then holds the stream open;
+ * a branch (its prompt has the trunk's text) ends at once. */
+static void
+streaming_script (const FakeRequest *request,
+                  FakeReply         *reply,
+                  gpointer           user_data)
+{
+  if (request->prompt != NULL && strstr (request->prompt, "tok0 ") != NULL)
+    {
+      fake_reply_add_tokens (reply, "Done", ".", "</think>", "\n\n", "42", NULL);
+      reply->finish_reason = "stop";
+      return;
+    }
+
+  g_ptr_array_add (reply->tokens, g_strdup ("<think>"));
+  for (guint i = 0; i < 80; i++)
+    g_ptr_array_add (reply->tokens, g_strdup_printf ("tok%u ", i));
+  reply->end = FAKE_END_HANG;
+}
+
+typedef struct
+{
+  MtTimeline *timeline;
+  MtTrace    *trace;
+  guint       n_tokens;
+} StreamWait;
+
+/* The trace streamed @n_tokens and the timeline shows them. */
+static gboolean
+timeline_has_tokens (gpointer data)
+{
+  StreamWait *wait = data;
+
+  return mt_trace_get_n_reasoning_tokens (wait->trace) >= wait->n_tokens
+         && mt_timeline_get_trace (wait->timeline) == wait->trace
+         && mt_timeline_get_n_reasoning_tokens (wait->timeline) >= wait->n_tokens;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0
+      && gtk_widget_is_drawable (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_button (gpointer data)
+{
+  return find_button (data, mt_timeline_get_kind_label (MT_INTERRUPT_HARD)) != NULL;
+}
+
+/* Dragging the marker onto a trace that still streams and choosing Run in
+ * its popover interrupts at the marker's token, not at the head. */
+static void
+test_drag_onto_streaming (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  MtTimeline *timeline = _mt_window_get_timeline (fixture->window);
+  MtNewRunDialog *dialog;
+  MtTrace *trunk;
+  MtBranch *branch = NULL;
+  MtInterrupt *interrupt;
+  const MtTimelineLayout *layout;
+  StreamWait wait;
+  GtkWidget *button;
+  GListModel *traces;
+  const char *prompt;
+  guint marker;
+
+  fixture->server->script = streaming_script;
+  fixture->server->interval = 10;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-run", NULL));
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+  mt_new_run_dialog_set_typed (dialog, "What is 6 times 7?", "42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+  trunk = mt_timeline_get_trace (timeline);
+  g_assert_nonnull (trunk);
+
+  /* Drag the marker onto token 10 while the trace grows. */
+  wait = (StreamWait) { timeline, trunk, 30 };
+  wait_for (timeline_has_tokens, &wait, "30 tokens on the timeline");
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  layout = _mt_timeline_get_layout (timeline);
+  _mt_timeline_drag_marker_to (timeline,
+                               _mt_timeline_layout_token_to_x (layout,
+                                                               _mt_timeline_get_data (timeline)->origin
+                                                               + 10.5),
+                               FALSE);
+  marker = mt_timeline_get_marker_position (timeline);
+  g_assert_cmpuint (marker, >=, 9);
+  g_assert_cmpuint (marker, <=, 11);
+
+  /* The trace goes on growing; the marker stays on its token. */
+  wait.n_tokens = 50;
+  wait_for (timeline_has_tokens, &wait, "50 tokens on the timeline");
+  g_assert_cmpuint (mt_timeline_get_marker_position (timeline), ==, marker);
+
+  /* The popover, while it still streams, and Run. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.activate-marker",
+                                             NULL));
+  wait_for (has_button, timeline, "the popover's Run buttons");
+  wait.n_tokens = 70;
+  wait_for (timeline_has_tokens, &wait, "70 tokens on the timeline");
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  button = find_button (GTK_WIDGET (timeline), mt_timeline_get_kind_label (MT_INTERRUPT_HARD));
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+
+  traces = mt_lab_get_traces (fixture->lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
+
+      if (MT_IS_BRANCH (item) && mt_branch_get_parent (MT_BRANCH (item)) == trunk)
+        branch = MT_BRANCH (item);
+    }
+  g_assert_nonnull (branch);
+  interrupt = mt_branch_get_interrupt (branch);
+  g_assert_cmpint (mt_interrupt_get_kind (interrupt), ==, MT_INTERRUPT_HARD);
+  g_assert_cmpuint (mt_interrupt_get_token_index (interrupt), ==, marker);
+  /* The parent's text is cut at the marker: its last token goes out, the
+   * next does not, nor anything up to the head. */
+  prompt = mt_trace_get_prompt (MT_TRACE (branch));
+  {
+    g_autofree char *last = g_strdup_printf ("tok%u ", marker - 1);
+    g_autofree char *next = g_strdup_printf ("tok%u ", marker);
+
+    g_assert_nonnull (strstr (prompt, last));
+    g_assert_null (strstr (prompt, next));
+    g_assert_null (strstr (prompt, "tok69 "));
+  }
+  wait_for (nothing_running_but_trunk, fixture->live, "the branch to end");
+  g_assert_cmpint (mt_trace_get_finish_reason (MT_TRACE (branch)), ==, MT_FINISH_STOP);
+  /* The trunk streams on beside it. */
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+  mt_live_session_stop_all (fixture->live);
+  wait_for (nothing_running, fixture->live, "the trunk to stop");
+}
+
+static MtTraceRow *
+find_row (GtkWidget *widget,
+          MtTrace   *trace)
+{
+  if (MT_IS_TRACE_ROW (widget) && mt_trace_row_get_trace (MT_TRACE_ROW (widget)) == trace)
+    return MT_TRACE_ROW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      MtTraceRow *found = find_row (child, trace);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  MtWindow   *window;
+  MtTrace    *trace;
+  const char *text;
+} RowWait;
+
+static gboolean
+row_says (gpointer data)
+{
+  RowWait *wait = data;
+  MtTraceRow *row = find_row (GTK_WIDGET (wait->window), wait->trace);
+
+  return row != NULL && g_strcmp0 (mt_trace_row_get_tokens_text (row), wait->text) == 0;
+}
+
+/* The sidebar's row of a trace that streams counts its tokens as they
+ * arrive, not only when it is bound again. */
+static void
+test_row_counts_streaming (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  MtTimeline *timeline = _mt_window_get_timeline (fixture->window);
+  MtNewRunDialog *dialog;
+  MtTrace *trunk;
+  StreamWait wait;
+  RowWait row_wait;
+
+  fixture->server->script = streaming_script;
+  fixture->server->interval = 10;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-run", NULL));
+  dialog = find_new_run_dialog ();
+  g_assert_nonnull (dialog);
+  mt_new_run_dialog_set_typed (dialog, "What is 6 times 7?", "42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.start", NULL));
+  trunk = mt_timeline_get_trace (timeline);
+  g_assert_nonnull (trunk);
+
+  /* All 80 tokens while it still streams (the server holds the stream
+   * open): its row was bound long before. */
+  wait = (StreamWait) { timeline, trunk, 80 };
+  wait_for (timeline_has_tokens, &wait, "80 tokens on the timeline");
+  row_wait = (RowWait) { fixture->window, trunk, "80 + 0 tokens" };
+  wait_for (row_says, &row_wait, "the row to count 80 tokens");
+  g_assert_true (mt_live_session_is_running (fixture->live, trunk));
+
+  mt_live_session_stop_all (fixture->live);
+  wait_for (nothing_running, fixture->live, "the run to stop");
 }
 
 static gboolean
@@ -529,6 +763,335 @@ test_sweep_from_dialog (Fixture       *fixture,
   remove_lab (path);
 }
 
+/* A picture of @window's content, when MT_SWEEP_SCREENSHOT names a file. */
+static void
+save_screenshot (GtkWindow *window)
+{
+  const char *path = g_getenv ("MT_SWEEP_SCREENSHOT");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *content;
+  int width, height;
+
+  if (path == NULL || *path == '\0')
+    return;
+
+  /* Laid out and painted once first. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  content = adw_window_get_content (ADW_WINDOW (window));
+  width = gtk_widget_get_width (content);
+  height = gtk_widget_get_height (content);
+  paintable = gtk_widget_paintable_new (content);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static gboolean
+has_two_servers (gpointer data)
+{
+  return mt_live_session_get_servers (data)->len == 2;
+}
+
+static gboolean
+filter_settled (gpointer data)
+{
+  return _mt_window_get_filter_pending (data) == 0;
+}
+
+/* The problems the sidebar's filter leaves, on two servers at once: only
+ * their work keys run, and the requests go round-robin over both. */
+static void
+test_sweep_filtered_servers (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(FakeServer) second = fake_server_new ();
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) servers = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-sweep-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "filtered.mtlab", NULL);
+  g_autofree char *entry = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *contents = NULL;
+  MtSweepDialog *dialog;
+  MtSweepProgress progress;
+  GPtrArray *problems;
+  gboolean twice;
+
+  g_assert_no_error (error);
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  second->script = status_script;
+  second->script_data = GUINT_TO_POINTER (0);
+
+  /* Three problems, one recorded trace each; the filter keeps two. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("gsm-%u", i + 1);
+      g_autofree char *trace_id = g_strdup_printf ("recorded-%u", i + 1);
+      g_autofree char *prompt = g_strdup_printf ("What is %u plus %u?", i, i + 1);
+      g_autoptr(MtProblem) problem = mt_problem_new (id);
+      g_autoptr(MtTrace) trace = mt_trace_new (trace_id);
+
+      mt_problem_set_prompt (problem, prompt);
+      mt_problem_set_answer (problem, "1");
+      g_assert_true (mt_lab_add_problem (lab, problem));
+      mt_trace_set_problem_id (trace, id);
+      mt_trace_set_model (trace, i < 2 ? "kept" : "left-out");
+      mt_trace_set_reasoning (trace, "Recorded earlier.");
+      mt_trace_set_answer (trace, "1");
+      mt_trace_set_finish_reason (trace, MT_FINISH_STOP);
+      g_assert_true (mt_lab_add_trace (lab, trace));
+    }
+  g_assert_true (mt_lab_file_save (lab, path, NULL, &error));
+  g_assert_no_error (error);
+
+  entry = g_strdup_printf ("Fake|%s|qwen3-8b|completions||", fixture->server->url);
+  other = g_strdup_printf ("Second|%s|qwen3-8b|completions||", second->url);
+  g_settings_set_strv (settings, "servers", (const char * const[]) { entry, other, NULL });
+  wait_for (has_two_servers, fixture->live, "both saved servers");
+  open_lab (fixture, path);
+  g_assert_true (_mt_window_set_model_filter (fixture->window, "kept"));
+  wait_for (filter_settled, fixture->window, "the sidebar's filter");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep", NULL));
+  dialog = find_sweep_dialog ();
+  g_assert_nonnull (dialog);
+  mt_sweep_dialog_set_plan (dialog, "0.5", kinds, G_N_ELEMENTS (kinds), 1, 2);
+  /* All by default; the filtered set has the two problems. */
+  g_assert_cmpint (mt_sweep_dialog_get_scope (dialog), ==, MT_SWEEP_SCOPE_ALL);
+  g_assert_cmpuint (mt_sweep_dialog_get_problems (dialog)->len, ==, 3);
+  mt_sweep_dialog_set_scope (dialog, MT_SWEEP_SCOPE_FILTERED);
+  problems = mt_sweep_dialog_get_problems (dialog);
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpstr (mt_problem_get_id (g_ptr_array_index (problems, 0)), ==, "gsm-1");
+  g_assert_cmpstr (mt_problem_get_id (g_ptr_array_index (problems, 1)), ==, "gsm-2");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Sweep of 2 Problems");
+  /* The selected trace's problem, one. */
+  mt_sweep_dialog_set_scope (dialog, MT_SWEEP_SCOPE_SELECTED);
+  g_assert_cmpuint (mt_sweep_dialog_get_problems (dialog)->len, ==, 1);
+  mt_sweep_dialog_set_scope (dialog, MT_SWEEP_SCOPE_FILTERED);
+
+  /* No server chosen: Start says why it cannot. */
+  mt_sweep_dialog_set_server_active (dialog, 0, FALSE);
+  g_assert_cmpstr (mt_sweep_dialog_get_start_problem (dialog), ==, "Choose at least one server");
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_NONE);
+  mt_sweep_dialog_set_server_active (dialog, 0, TRUE);
+  mt_sweep_dialog_set_server_active (dialog, 1, TRUE);
+  g_assert_null (mt_sweep_dialog_get_start_problem (dialog));
+  servers = mt_sweep_dialog_get_servers (dialog);
+  g_assert_cmpuint (servers->len, ==, 2);
+  save_screenshot (GTK_WINDOW (dialog));
+
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_null (find_sweep_dialog ());
+  g_assert_cmpuint (mt_live_session_get_sweep_servers (fixture->live)->len, ==, 2);
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_true (mt_live_session_get_sweep_progress (fixture->live, &progress));
+  /* Two oracles and two branches. */
+  g_assert_cmpuint (progress.n_total, ==, 4);
+  g_assert_cmpuint (progress.n_done, ==, 4);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 2);
+  g_assert_false (twice);
+
+  /* Both servers got requests, and none was about the third problem. */
+  g_assert_cmpuint (fixture->server->requests->len, >, 0);
+  g_assert_cmpuint (second->requests->len, >, 0);
+  g_assert_cmpuint (fixture->server->requests->len + second->requests->len, ==, 4);
+  for (guint s = 0; s < 2; s++)
+    {
+      GPtrArray *requests = s == 0 ? fixture->server->requests : second->requests;
+
+      for (guint i = 0; i < requests->len; i++)
+        {
+          const FakeRequest *request = g_ptr_array_index (requests, i);
+
+          g_assert_null (strstr (request->prompt, "What is 2 plus 3?"));
+        }
+    }
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, ":gsm-3:"));
+  g_assert_nonnull (strstr (contents, ":gsm-1:"));
+  g_assert_nonnull (strstr (contents, ":gsm-2:"));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
+/* Save As during a sweep: the sweep goes on in the new file, its settings
+ * move next to it, and the new file ends with every branch exactly once. */
+static void
+test_sweep_save_as (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *new_path = g_build_filename (dir, "renamed.mtlab", NULL);
+  g_autofree char *old_settings = g_strconcat (path, ".sweep", NULL);
+  g_autofree char *new_settings = g_strconcat (new_path, ".sweep", NULL);
+  g_autofree char *new_backup = g_strconcat (new_path, "~", NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  MtSweepProgress progress;
+  GListModel *lab_problems;
+  SweepWait wait;
+  gboolean twice;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  /* Slow enough that the sweep is under way when the lab is saved. */
+  fixture->server->interval = 15;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (old_settings, G_FILE_TEST_EXISTS));
+  wait = (SweepWait) { fixture->live, 4 };
+  wait_for (sweep_done_at_least, &wait, "4 items of the sweep");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  g_assert_true (_mt_window_save_to (fixture->window, new_path));
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, new_path);
+  g_assert_false (g_file_test (old_settings, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (new_settings, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_true (mt_live_session_get_sweep_progress (fixture->live, &progress));
+  g_assert_cmpuint (progress.n_done, ==, progress.n_total);
+  g_assert_cmpuint (count_finished_branches (new_path, &twice), ==, 12);
+  g_assert_false (twice);
+  /* Finished: nothing left to resume. */
+  g_assert_false (g_file_test (new_settings, G_FILE_TEST_EXISTS));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (new_path);
+  g_unlink (new_backup);
+  remove_lab (path);
+}
+
+/* Save As after a sweep paused: its settings move with the lab, and
+ * resuming finishes it in the new file. */
+static void
+test_sweep_save_as_paused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *new_path = g_build_filename (dir, "renamed.mtlab", NULL);
+  g_autofree char *old_settings = g_strconcat (path, ".sweep", NULL);
+  g_autofree char *new_settings = g_strconcat (new_path, ".sweep", NULL);
+  g_autofree char *new_backup = g_strconcat (new_path, "~", NULL);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  GListModel *lab_problems;
+  SweepWait wait;
+  gboolean twice;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  fixture->server->interval = 15;
+  open_lab (fixture, path);
+  lab_problems = mt_lab_get_problems (mt_window_get_lab (fixture->window));
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              1, NULL, &error));
+  g_assert_no_error (error);
+  wait = (SweepWait) { fixture->live, 4 };
+  wait_for (sweep_done_at_least, &wait, "4 items of the sweep");
+  mt_live_session_pause_sweep (fixture->live);
+  wait_for (sweep_paused_with, &wait, "the pause");
+
+  g_assert_true (_mt_window_save_to (fixture->window, new_path));
+  g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, new_path);
+  g_assert_false (g_file_test (old_settings, G_FILE_TEST_EXISTS));
+  g_assert_true (mt_live_session_has_saved_sweep (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_PAUSED);
+
+  g_assert_true (mt_live_session_resume_sweep (fixture->live, &error));
+  g_assert_no_error (error);
+  wait_for (sweep_ended, fixture->live, "the sweep to end");
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (new_path, &twice), ==, 12);
+  g_assert_false (twice);
+  g_assert_false (g_file_test (new_settings, G_FILE_TEST_EXISTS));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (new_path);
+  g_unlink (new_backup);
+  remove_lab (path);
+}
+
+/* Save while a run streams: the file saved has the run (a snapshot, then
+ * how it ended), not only the backup of the file it replaced. */
+static void
+test_save_while_streaming (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = save_problems_lab (1);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_autoptr(MtLab) reloaded = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  MtTimeline *timeline = _mt_window_get_timeline (fixture->window);
+  MtTrace *trace;
+  MtTrace *written;
+  StreamWait wait;
+
+  fixture->server->script = streaming_script;
+  fixture->server->interval = 10;
+  open_lab (fixture, path);
+
+  trace = mt_live_session_run (fixture->live,
+                               mt_lab_lookup_problem (mt_window_get_lab (fixture->window), "gsm-1"),
+                               MT_INTERRUPT_CUSTOM, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (trace);
+  mt_timeline_set_trace (timeline, trace);
+  wait = (StreamWait) { timeline, trace, 20 };
+  wait_for (timeline_has_tokens, &wait, "20 streamed tokens");
+
+  g_assert_true (_mt_window_save_to (fixture->window, path));
+  g_assert_true (mt_live_session_is_running (fixture->live, trace));
+  wait.n_tokens = 80;
+  wait_for (timeline_has_tokens, &wait, "all 80 tokens");
+  mt_live_session_stop (fixture->live, trace);
+  wait_for (nothing_running, fixture->live, "the run to stop");
+
+  report = mt_load_report_new (path);
+  g_assert_true (mt_lab_file_load (reloaded, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  written = mt_lab_lookup_trace (reloaded, mt_trace_get_id (trace));
+  g_assert_nonnull (written);
+  g_assert_cmpint (mt_trace_get_finish_reason (written), ==, MT_FINISH_CANCELLED);
+  g_assert_cmpstr (mt_trace_get_reasoning (written), ==, mt_trace_get_reasoning (trace));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  g_unlink (backup);
+  remove_lab (path);
+}
+
 /* Pause keeps what finished; resume does only the rest. */
 static void
 test_sweep_pause_resume (Fixture       *fixture,
@@ -553,7 +1116,7 @@ test_sweep_pause_resume (Fixture       *fixture,
     g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
 
   g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
-                                              1, &error));
+                                              1, NULL, &error));
   g_assert_no_error (error);
   wait = (SweepWait) { fixture->live, 4 };
   wait_for (sweep_done_at_least, &wait, "4 items done");
@@ -622,7 +1185,7 @@ test_sweep_close (Fixture       *fixture,
     g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
 
   g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
-                                              1, &error));
+                                              1, NULL, &error));
   g_assert_no_error (error);
   wait = (SweepWait) { fixture->live, 2 };
   wait_for (sweep_done_at_least, &wait, "2 items done");
@@ -752,10 +1315,22 @@ main (int   argc,
   g_test_add ("/live-errors/branch", Fixture, NULL, fixture_set_up,
               test_errors_branch, fixture_tear_down);
 
+  g_test_add ("/live-errors/drag-onto-streaming", Fixture, NULL, fixture_set_up,
+              test_drag_onto_streaming, fixture_tear_down);
+  g_test_add ("/live-errors/row-counts", Fixture, NULL, fixture_set_up,
+              test_row_counts_streaming, fixture_tear_down);
   g_test_add ("/live-errors/lab-file", Fixture, NULL, fixture_set_up,
               test_lab_file_gets_runs, fixture_tear_down);
   g_test_add ("/live-sweep/from-dialog", Fixture, NULL, fixture_set_up,
               test_sweep_from_dialog, fixture_tear_down);
+  g_test_add ("/live-sweep/filtered-servers", Fixture, NULL, fixture_set_up,
+              test_sweep_filtered_servers, fixture_tear_down);
+  g_test_add ("/live-sweep/save-as", Fixture, NULL, fixture_set_up,
+              test_sweep_save_as, fixture_tear_down);
+  g_test_add ("/live-sweep/save-as-paused", Fixture, NULL, fixture_set_up,
+              test_sweep_save_as_paused, fixture_tear_down);
+  g_test_add ("/live-errors/save-while-streaming", Fixture, NULL, fixture_set_up,
+              test_save_while_streaming, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
   g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,

@@ -14,6 +14,7 @@
 
 #include "mt-new-run-dialog.h"
 #include "mt-preferences-window.h"
+#include "mt-sweep-dialog.h"
 #include "mt-timeline-private.h"
 #include "mt-window-private.h"
 
@@ -62,14 +63,25 @@ live_url (void)
 }
 
 static MtWindow *
+create_window_for (const char *url,
+                   guint       max_tokens);
+
+static MtWindow *
 create_live_window (guint max_tokens)
+{
+  return create_window_for (live_url (), max_tokens);
+}
+
+static MtWindow *
+create_window_for (const char *url,
+                   guint       max_tokens)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *entry = NULL;
   g_autoptr(MtLab) lab = mt_lab_new ();
   MtWindow *window;
 
-  entry = g_strdup_printf ("Engine|%s|tiny-random|completions|deepseek-r1|%u", live_url (),
+  entry = g_strdup_printf ("Engine|%s|tiny-random|completions|deepseek-r1|%u", url,
                            max_tokens);
   g_settings_set_strv (settings, "servers", (const char * const[]) { entry, NULL });
 
@@ -515,6 +527,274 @@ test_live_server_gone (void)
   drain_main_loop ();
 }
 
+/* ------------------------------------------------------------------------ */
+/* Sweeps from the dialog                                                   */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+not_loading (gpointer data)
+{
+  return !mt_window_get_loading (data);
+}
+
+static gboolean
+sweep_ended (gpointer data)
+{
+  MtLiveSweepState state = mt_live_session_get_sweep_state (data);
+
+  return state == MT_LIVE_SWEEP_DONE || state == MT_LIVE_SWEEP_FAILED;
+}
+
+typedef struct
+{
+  MtLiveSession *live;
+  guint          n_done;
+} SweepWait;
+
+static gboolean
+sweep_has_done (gpointer data)
+{
+  SweepWait *wait = data;
+  MtSweepProgress progress;
+
+  return mt_live_session_get_sweep_progress (wait->live, &progress)
+         && progress.n_done >= wait->n_done;
+}
+
+static MtSweepDialog *
+find_sweep_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (MT_IS_SWEEP_DIALOG (item) && gtk_widget_get_visible (GTK_WIDGET (item)))
+        return MT_SWEEP_DIALOG (item);
+    }
+
+  return NULL;
+}
+
+/* A lab file with three problems, opened in @window. */
+static char *
+open_problems_lab (MtWindow *window)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mt-test-live-sweep-XXXXXX", &error);
+  char *path;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "sweep.mtlab", NULL);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("sum-%u", i + 1);
+      g_autofree char *prompt = g_strdup_printf ("What is %u plus %u?", i + 2, i + 3);
+      g_autofree char *answer = g_strdup_printf ("%u", 2 * i + 5);
+      g_autoptr(MtProblem) problem = mt_problem_new (id);
+
+      mt_problem_set_prompt (problem, prompt);
+      mt_problem_set_answer (problem, answer);
+      g_assert_true (mt_lab_add_problem (lab, problem));
+    }
+  g_assert_true (mt_lab_file_save (lab, path, NULL, &error));
+  g_assert_no_error (error);
+
+  file = g_file_new_for_path (path);
+  mt_window_open (window, file);
+  wait_for (not_loading, window, "the lab to load");
+  g_assert_cmpstr (mt_live_session_get_lab_file (_mt_window_get_live_session (window)), ==, path);
+  return path;
+}
+
+static void
+remove_lab (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_autofree char *sweep = g_strconcat (path, ".sweep", NULL);
+
+  g_unlink (path);
+  g_unlink (backup);
+  g_unlink (sweep);
+  g_rmdir (dir);
+}
+
+/* Starts a sweep of the lab's problems x 2 positions x 2 kinds from the
+ * dialog, as a user does. */
+static void
+start_sweep_from_dialog (MtWindow *window)
+{
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  MtSweepDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sweep", NULL));
+  dialog = find_sweep_dialog ();
+  g_assert_nonnull (dialog);
+  mt_sweep_dialog_set_plan (dialog, "0.3, 0.7", kinds, G_N_ELEMENTS (kinds), 1, 2);
+  g_assert_cmpuint (mt_sweep_dialog_get_problems (dialog)->len, ==, 3);
+  g_assert_null (mt_sweep_dialog_get_start_problem (dialog));
+  g_signal_emit_by_name (dialog, "start");
+  g_assert_null (find_sweep_dialog ());
+  g_assert_cmpint (mt_live_session_get_sweep_state (_mt_window_get_live_session (window)), ==,
+                   MT_LIVE_SWEEP_RUNNING);
+}
+
+/* The branch records of @path that finished (no error, not stopped), by
+ * id; fails when an id has two final records. */
+static GHashTable *
+finished_branches (const char *path)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = mt_load_report_new (path);
+  g_autoptr(GError) error = NULL;
+  GHashTable *finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListModel *traces;
+
+  g_assert_true (mt_lab_file_load (lab, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_skipped, ==, 0);
+  traces = mt_lab_get_traces (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      MtFinishReason reason = mt_trace_get_finish_reason (trace);
+
+      if (MT_IS_BRANCH (trace)
+          && (reason == MT_FINISH_STOP || reason == MT_FINISH_LENGTH))
+        g_assert_true (g_hash_table_add (finished, g_strdup (mt_trace_get_id (trace))));
+    }
+
+  return finished;
+}
+
+/* 3 problems x 2 positions x 2 kinds from the dialog against the engine:
+ * all 12 branches land in the lab file. */
+static void
+test_live_sweep_from_dialog (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GHashTable) finished = NULL;
+  MtSweepProgress progress;
+  MtWindow *window;
+  MtLiveSession *live;
+
+  if (live_url () == NULL)
+    {
+      g_test_skip ("MT_LIVE_URL is not set: run through test-live.sh");
+      return;
+    }
+
+  /* Tiny token limits: 15 requests in seconds on one thread. */
+  window = create_live_window (24);
+  live = _mt_window_get_live_session (window);
+  wait_for (has_server, window, "the saved server");
+  path = open_problems_lab (window);
+
+  start_sweep_from_dialog (window);
+  wait_for (sweep_ended, live, "the sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_true (mt_live_session_get_sweep_progress (live, &progress));
+  g_assert_cmpuint (progress.n_total, ==, 15);
+  g_assert_cmpuint (progress.n_done, ==, 15);
+  g_assert_cmpuint (progress.n_failed, ==, 0);
+
+  finished = finished_branches (path);
+  g_assert_cmpuint (g_hash_table_size (finished), ==, 12);
+  g_assert_null (_mt_window_get_last_toast (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain_main_loop ();
+  remove_lab (path);
+}
+
+/* The engine is killed mid-sweep: the window says so, and every branch
+ * that finished before is kept in the lab file. */
+static void
+test_live_sweep_engine_gone (void)
+{
+  const char *url = g_getenv ("MT_LIVE_SWEEP_URL");
+  const char *pid_text = g_getenv ("MT_LIVE_SWEEP_SERVER_PID");
+  g_autoptr(GHashTable) finished = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = NULL;
+  const GError *error;
+  const char *toast;
+  MtSweepProgress progress;
+  MtWindow *window;
+  MtLiveSession *live;
+  GListModel *traces;
+  SweepWait wait;
+  guint64 pid;
+
+  if (url == NULL || pid_text == NULL
+      || !g_ascii_string_to_unsigned (pid_text, 10, 1, G_MAXINT, &pid, NULL))
+    {
+      g_test_skip ("MT_LIVE_SWEEP_URL or MT_LIVE_SWEEP_SERVER_PID is not set: run through test-live.sh");
+      return;
+    }
+
+  /* Long enough that most of the sweep is still ahead when the engine
+   * goes. */
+  window = create_window_for (url, 160);
+  live = _mt_window_get_live_session (window);
+  wait_for (has_server, window, "the saved server");
+  /* Quick retries: the engine is not coming back. */
+  mt_live_session_set_retries (live, 2, 50);
+  path = open_problems_lab (window);
+
+  start_sweep_from_dialog (window);
+  wait = (SweepWait) { live, 4 };
+  wait_for (sweep_has_done, &wait, "4 items of the sweep");
+  g_assert_cmpint (mt_live_session_get_sweep_state (live), ==, MT_LIVE_SWEEP_RUNNING);
+
+  /* What the window has seen finish so far. */
+  traces = mt_lab_get_traces (mt_window_get_lab (window));
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      MtFinishReason reason = mt_trace_get_finish_reason (trace);
+
+      if (MT_IS_BRANCH (trace) && (reason == MT_FINISH_STOP || reason == MT_FINISH_LENGTH))
+        g_ptr_array_add (before, g_strdup (mt_trace_get_id (trace)));
+    }
+
+  g_assert_cmpint (kill ((pid_t)pid, SIGKILL), ==, 0);
+  wait_for (sweep_ended, live, "the sweep to stop");
+
+  /* It stopped, and says why and what to do. */
+  g_assert_cmpint (mt_live_session_get_sweep_state (live), ==, MT_LIVE_SWEEP_FAILED);
+  error = mt_live_session_get_sweep_error (live);
+  g_assert_nonnull (error);
+  g_assert_true (g_error_matches (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_CONNECT)
+                 || g_error_matches (error, MT_CLIENT_ERROR, MT_CLIENT_ERROR_STREAM_DROPPED));
+  toast = _mt_window_get_last_toast (window);
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (toast, url));
+  g_assert_true (strstr (toast, "cannot be reached") != NULL
+                 || strstr (toast, "stopped streaming") != NULL);
+  g_assert_true (mt_live_session_get_sweep_progress (live, &progress));
+  g_assert_cmpuint (progress.n_done, >=, 4);
+  g_assert_cmpuint (progress.n_done, <, progress.n_total);
+
+  /* Every branch that had finished is in the lab file, finished. */
+  finished = finished_branches (path);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (g_hash_table_contains (finished, g_ptr_array_index (before, i)));
+  g_assert_cmpuint (g_hash_table_size (finished), >=, before->len);
+  /* Reopening the lab offers to resume it. */
+  g_assert_true (mt_live_session_has_saved_sweep (live));
+
+  mt_live_session_cancel_sweep (live);
+  gtk_window_destroy (GTK_WINDOW (window));
+  drain_main_loop ();
+  remove_lab (path);
+}
+
 /* GTK 4.8 warns "Trying to snapshot GtkGizmo ... without a current
  * allocation" when a text view's scrollbar is re-allocated between layout
  * and paint while the transcript grows; it paints correctly on the next
@@ -564,6 +844,9 @@ main (int   argc,
 
   g_test_add_func ("/live/run-and-interrupt", test_live_run_and_interrupt);
   g_test_add_func ("/live/stop-keeps-text", test_live_stop_keeps_text);
+  g_test_add_func ("/live/sweep-from-dialog", test_live_sweep_from_dialog);
+  /* Kills the second engine. */
+  g_test_add_func ("/live/sweep-engine-gone", test_live_sweep_engine_gone);
   /* Last: it kills the engine. */
   g_test_add_func ("/live/server-gone", test_live_server_gone);
 

@@ -28,38 +28,50 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mt-test-live.XXXXXX")
-server_pid=
+pids=()
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null
-    wait "$server_pid" 2>/dev/null
-  fi
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-# The engine: the generated model, one thread, a free port; two sequences
-# so a branch streams beside its trunk.
-node "$live/make-gguf.mjs" "$tmp/tiny.gguf" 2>"$tmp/make.log"
-node "$live/server.mjs" --model "$tmp/tiny.gguf" --port 0 --parallel 2 --quiet \
-  >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-base=
-for _ in $(seq 1 450); do
-  line=$(head -n 1 "$tmp/server.out" 2>/dev/null)
-  case $line in
-    "listening on http://"*) base=${line#listening on }; break ;;
-  esac
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$base" ]; then
-  echo "1..1"
-  echo "not ok 1 - the engine starts"
-  sed 's/^/#   /' "$tmp/make.log" "$tmp/server.err" | tail -n 20
-  exit 1
-fi
+# An engine: the generated model, one thread, a free port; two sequences
+# so a branch streams beside its trunk. Sets base and server_pid.
+start_engine() {
+  local name=$1 line
+  node "$live/server.mjs" --model "$tmp/tiny.gguf" --port 0 --parallel 2 --quiet \
+    >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  server_pid=$!
+  pids+=("$server_pid")
+  base=
+  for _ in $(seq 1 450); do
+    line=$(head -n 1 "$tmp/$name.out" 2>/dev/null)
+    case $line in
+      "listening on http://"*) base=${line#listening on }; break ;;
+    esac
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$base" ]; then
+    echo "1..1"
+    echo "not ok 1 - the engine starts"
+    sed 's/^/#   /' "$tmp/make.log" "$tmp/$name.err" | tail -n 20
+    exit 1
+  fi
+}
 
+node "$live/make-gguf.mjs" "$tmp/tiny.gguf" 2>"$tmp/make.log"
+# One engine for the runs and the sweep, a second one for the sweep whose
+# engine is killed (the first is killed by the last case).
+start_engine engine
 export MT_LIVE_URL=$base/v1
 export MT_LIVE_SERVER_PID=$server_pid
+start_engine sweep-engine
+export MT_LIVE_SWEEP_URL=$base/v1
+export MT_LIVE_SWEEP_SERVER_PID=$server_pid
 "${run[@]}" "$exe"
