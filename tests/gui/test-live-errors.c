@@ -710,6 +710,9 @@ open_lab (Fixture    *fixture,
 
   mt_window_open (fixture->window, file);
   wait_for (not_loading, fixture->window, "the lab to load");
+  /* Why the window would not write to it, when it would not. */
+  if (g_strcmp0 (mt_live_session_get_lab_file (fixture->live), path) != 0)
+    g_test_message ("last toast: %s", _mt_window_get_last_toast (fixture->window));
   g_assert_cmpstr (mt_live_session_get_lab_file (fixture->live), ==, path);
 }
 
