@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "mt-import.h"
+#include "mt-import-private.h"
 #include "mt-interrupt-texts.h"
 #include "mt-json-scan.h"
 #include "mt-lab-file.h"
@@ -1484,6 +1485,14 @@ import_lines (Importer     *imp,
  * the halves are merged, so the report equals the one a single pass gives. */
 #define PARALLEL_COUNT_MIN_BYTES (16 * 1024 * 1024)
 
+static gsize parallel_count_min_bytes = PARALLEL_COUNT_MIN_BYTES;
+
+void
+_mt_import_set_parallel_count_threshold (gsize bytes)
+{
+  parallel_count_min_bytes = bytes;
+}
+
 typedef struct
 {
   Importer      imp;
@@ -1532,6 +1541,7 @@ count_lines_in_parallel (Importer     *imp,
   second_report = mt_load_report_new (imp->report->path);
   second.imp = *imp;
   second.imp.report = second_report;
+  second.imp.problem_shape = NULL;
   second.imp.stem = g_strdup (imp->stem);
   second.imp.problem_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   second.imp.trace_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1556,7 +1566,8 @@ count_lines_in_parallel (Importer     *imp,
   imp->n_records += second.imp.n_records;
   for (guint i = 0; i < N_RECORD_KINDS; i++)
     imp->kind_counts[i] += second.imp.kind_counts[i];
-  if (imp->problem_shape == NULL)
+  /* A single pass names the shape of the last problem record. */
+  if (second.imp.problem_shape != NULL)
     imp->problem_shape = second.imp.problem_shape;
 
   for (guint i = 0; i < second.imp.problem_events->len; i++)
@@ -1854,7 +1865,7 @@ import_file (MtLab             *lab,
     if ((!first_line_valid || one_line) &&
         mt_json_validate (data, len, &root, &error_offset, &message))
       import_document (&imp, &root, cancellable);
-    else if (counting_only (&imp) && len >= PARALLEL_COUNT_MIN_BYTES)
+    else if (counting_only (&imp) && len >= parallel_count_min_bytes)
       count_lines_in_parallel (&imp, cancellable);
     else
       import_lines (&imp, data, data + len, cancellable);
