@@ -62,10 +62,25 @@ assert_same_counts (const char *path)
   g_assert_cmpstr (split_text, ==, single_text);
 }
 
+#define PAPER(id, output) \
+  "{\"id\": \"" id "\", \"problem\": \"Sum of the angles of a hexagon?\", " \
+  "\"answer\": \"720\", \"metadata\": [{\"total_reasoning_length\": 3}, {}], " \
+  "\"formatted_input_prompt\": [\"Q: sum? A:\", \"Q: sum? A: <think>\\nSix sides.\"], " \
+  "\"output\": [" output ", \"4 * 180 = 720.\\n</think>\\n\\n720\"]}"
+/* A problem without an id: it is named after its record's number. */
+#define NO_ID "{\"question\": \"Five?\", \"answer\": \"Count.\\n#### 5\"}"
+#define PAPER_OUTPUT "\"<think>\\nSix sides.\\n</think>\\n\\n720\""
+
 /* Problems of three shapes, repeated across the file, traces that share
  * problems of the other half, traces of the same id, a line that is not
- * JSON and one that is not an object. */
+ * JSON and one that is not an object; records of the paper's output (a
+ * problem, its oracle and a branch in one line) repeated, one of them
+ * first as a record that fails after making its problem; problems
+ * without ids (these two found by fuzz-import). */
 static const char *const mixed_lines[] = {
+  PAPER ("pp1", PAPER_OUTPUT),
+  PAPER ("pp2", "[\"not a string\"]"),
+  NO_ID,
   "{\"id\": \"g1\", \"question\": \"Two plus two?\", \"answer\": \"Add.\\n#### 4\"}",
   "{\"id\": \"t1\", \"problem_id\": \"g1\", \"problem\": \"Two plus two?\", \"reasoning\": \"2+2\", \"answer\": \"4\"}",
   "{\"id\": \"i1\", \"prompt\": \"Say hi.\", \"answer\": \"hi\", \"grader\": \"text\"}",
@@ -82,6 +97,10 @@ static const char *const mixed_lines[] = {
   "{\"id\": \"m1\", \"unique_id\": \"m1\", \"problem\": \"1/2 + 1/2?\", \"solution\": \"1\", \"answer\": \"1\"}",
   "{\"id\": \"t5\", \"problem_id\": \"i2\", \"problem\": \"Say bye.\", \"reasoning\": \"bye\", \"answer\": \"bye\"}",
   "{\"id\": \"g2\", \"question\": \"Three plus one, again?\", \"answer\": \"Add.\\n#### 4\"}",
+  PAPER ("pp2", PAPER_OUTPUT),
+  NO_ID,
+  PAPER ("pp1", PAPER_OUTPUT),
+  NO_ID,
 };
 
 /* Every prefix of the mixed file, with and without a torn last line, so
