@@ -12,6 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian 12 packages needed to build, run and test.
 APT_PACKAGES = \
 	appstream \
+	bubblewrap \
 	clang \
 	curl \
 	dbus-daemon \

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "mt-core.h"
@@ -502,6 +503,96 @@ test_code (void)
   g_unsetenv ("MIDTHOUGHT_CODE_GRADER");
 }
 
+/* A grader that would map more than MIDTHOUGHT_CODE_GRADER_MEMORY allows
+ * is stopped with a verdict that names the limit; one within it runs. */
+static void
+test_code_memory_limit (void)
+{
+  const char *hog = "python3 -c 'x = bytearray(512 << 20); print(\"{\\\"correct\\\": true}\")'";
+  const char *big_hog = "python3 -c 'x = bytearray(2 << 30); print(\"{\\\"correct\\\": true}\")'";
+  const char *modest = "python3 -c 'x = bytearray(4 << 20); print(\"{\\\"correct\\\": true}\")'";
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
+  g_autofree char *reason = NULL;
+
+  if (python == NULL)
+    {
+      g_test_skip ("python3 is needed for a grader that allocates");
+      return;
+    }
+
+  g_setenv ("MIDTHOUGHT_CODE_GRADER_MEMORY", "64", TRUE);
+  /* Unsandboxed, and in bubblewrap when it is here: the limit is set
+   * before either starts. */
+  for (guint sandbox = 0; sandbox < (bwrap != NULL ? 2 : 1); sandbox++)
+    {
+      if (sandbox)
+        g_unsetenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX");
+      else
+        g_setenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX", "0", TRUE);
+
+      g_assert_cmpint (grade_code_with (hog, "x", &reason), ==, MT_VERDICT_UNGRADABLE);
+      g_test_message ("memory hog (sandbox %u): %s", sandbox, reason);
+      g_assert_nonnull (strstr (reason, "the code grader ran out of memory: it may use 64 MiB "
+                                        "(MIDTHOUGHT_CODE_GRADER_MEMORY sets the limit)"));
+      g_assert_nonnull (strstr (reason, "MemoryError"));
+      g_clear_pointer (&reason, g_free);
+
+      g_assert_cmpint (grade_code_with (modest, "x", &reason), ==, MT_VERDICT_CORRECT);
+      g_clear_pointer (&reason, g_free);
+    }
+
+  /* By default a grader may map 1 GiB. */
+  g_setenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX", "0", TRUE);
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER_MEMORY");
+  g_assert_cmpint (grade_code_with (big_hog, "x", &reason), ==, MT_VERDICT_UNGRADABLE);
+  g_assert_nonnull (strstr (reason, "it may use 1024 MiB"));
+  g_clear_pointer (&reason, g_free);
+  g_assert_cmpint (grade_code_with (modest, "x", NULL), ==, MT_VERDICT_CORRECT);
+
+  /* A limit that is not one is said so, and nothing runs. */
+  g_setenv ("MIDTHOUGHT_CODE_GRADER_MEMORY", "lots", TRUE);
+  g_assert_cmpint (grade_code_with (modest, "x", &reason), ==, MT_VERDICT_UNGRADABLE);
+  g_assert_cmpstr (reason, ==,
+                   "MIDTHOUGHT_CODE_GRADER_MEMORY is “lots”, not a number of MiB from 16 to 1048576");
+  g_clear_pointer (&reason, g_free);
+
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER_MEMORY");
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX");
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER");
+}
+
+/* Without bubblewrap the grader does not run, unless the user opts in. */
+static void
+test_code_without_bwrap (void)
+{
+  const char *checker = "/bin/sh -c 'echo \"{\\\"correct\\\": true}\"'";
+  g_autofree char *path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *empty = g_dir_make_tmp ("mt-test-grade-XXXXXX", NULL);
+  g_autofree char *reason = NULL;
+
+  g_assert_nonnull (empty);
+  g_setenv ("PATH", empty, TRUE);
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX");
+  g_assert_cmpint (grade_code_with (checker, "x", &reason), ==, MT_VERDICT_UNGRADABLE);
+  g_assert_cmpstr (reason, ==,
+                   "the code grader runs a model's code and needs bubblewrap (bwrap) to "
+                   "sandbox it: install bubblewrap, or set MIDTHOUGHT_CODE_GRADER_SANDBOX=0 "
+                   "to run it without a sandbox");
+  g_clear_pointer (&reason, g_free);
+
+  g_setenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX", "0", TRUE);
+  g_assert_cmpint (grade_code_with (checker, "x", &reason), ==, MT_VERDICT_CORRECT);
+
+  if (path != NULL)
+    g_setenv ("PATH", path, TRUE);
+  else
+    g_unsetenv ("PATH");
+  g_rmdir (empty);
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX");
+  g_unsetenv ("MIDTHOUGHT_CODE_GRADER");
+}
+
 static void
 grade_one_trace (MtTrace    *trace,
                  MtVerdict   expected,
@@ -695,6 +786,8 @@ main (int   argc,
   g_test_add_func ("/grade/text-and-choice", test_text_and_choice);
   g_test_add_func ("/grade/constraint", test_constraint);
   g_test_add_func ("/grade/code", test_code);
+  g_test_add_func ("/grade/code/memory-limit", test_code_memory_limit);
+  g_test_add_func ("/grade/code/without-bwrap", test_code_without_bwrap);
   g_test_add_func ("/grade/trace", test_trace);
   g_test_add_func ("/grade/extract/last-math", test_extract_last_math);
   g_test_add_func ("/grade/markyx-accuracy", test_markyx_accuracy);

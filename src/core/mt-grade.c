@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
@@ -22,6 +23,11 @@
 /* The same for "Answer:" and "the answer is": an empty one looks ahead. */
 #define MAX_ANSWER_TRIES 64
 #define CODE_GRADER_TIMEOUT_S 10
+/* Address space a grader may map, in MiB; MIDTHOUGHT_CODE_GRADER_MEMORY
+ * overrides it within these bounds. */
+#define CODE_GRADER_MEMORY_MIB 1024
+#define CODE_GRADER_MEMORY_MIN_MIB 16
+#define CODE_GRADER_MEMORY_MAX_MIB (1024 * 1024)
 /* A text answer may say a little more than the truth ("Mount Everest"). */
 #define TEXT_EXTRA_WORDS 6
 
@@ -1390,11 +1396,33 @@ typedef struct
   GSubprocess  *process;
 } CodeRun;
 
+/* Runs in the child between fork and exec: async-signal-safe calls only. */
 static void
 code_grader_child_setup (gpointer data)
 {
+  const struct rlimit *memory = data;
+
   /* its own process group, so a timeout kills what it started too */
   setpgid (0, 0);
+  /* soft and hard, so the grader cannot raise it again; inherited by
+   * bwrap and everything the grader starts */
+  setrlimit (RLIMIT_AS, memory);
+}
+
+/* Whether a grader that printed no verdict says it ran out of memory, as
+ * Python, C++ runtimes, the shell and glibc word it. */
+static gboolean
+mentions_out_of_memory (const char *text)
+{
+  static const char *const markers[] = {
+    "MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory",
+    "Out of memory", "memory exhausted",
+  };
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (markers); i++)
+    if (strstr (text, markers[i]) != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -1477,6 +1505,35 @@ first_line (const char *text)
   return g_utf8_make_valid (copy, MIN (strlen (copy), 200));
 }
 
+/* Whether @out is {"correct": BOOLEAN, ...}; its object in @object. */
+static gboolean
+grader_printed_verdict (JsonParser  *parser,
+                        const char  *out,
+                        JsonObject **object)
+{
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, out != NULL ? out : "", -1, NULL)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  *object = json_node_get_object (root);
+  return json_object_has_member (*object, "correct")
+         && json_node_get_value_type (json_object_get_member (*object, "correct"))
+            == G_TYPE_BOOLEAN;
+}
+
+/* The last non-empty line: where Python and most runtimes say what
+ * killed them. */
+static char *
+last_line (const char *text)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text != NULL ? text : ""));
+  char *nl = strrchr (copy, '\n');
+  const char *line = nl != NULL ? nl + 1 : copy;
+
+  return g_utf8_make_valid (line, MIN (strlen (line), 200));
+}
+
 static void
 grade_code (const char *code,
             const char *problem,
@@ -1484,7 +1541,13 @@ grade_code (const char *code,
 {
   const char *command = g_getenv ("MIDTHOUGHT_CODE_GRADER");
   const char *timeout_text = g_getenv ("MIDTHOUGHT_CODE_GRADER_TIMEOUT");
+  const char *memory_text = g_getenv ("MIDTHOUGHT_CODE_GRADER_MEMORY");
   guint timeout = CODE_GRADER_TIMEOUT_S;
+  guint64 memory_mib = CODE_GRADER_MEMORY_MIB;
+  struct rlimit memory;
+  gboolean sandboxed;
+  gboolean parsed = FALSE;
+  JsonObject *object = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GMainContext) context = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -1499,8 +1562,6 @@ grade_code (const char *code,
   g_autofree char *bwrap = NULL;
   CodeRun run = { 0 };
   int input_fd;
-  JsonNode *root;
-  JsonObject *object;
 
   set_normalized (grade, code, problem);
 
@@ -1519,11 +1580,37 @@ grade_code (const char *code,
     }
   if (timeout_text != NULL && g_ascii_strtoull (timeout_text, NULL, 10) > 0)
     timeout = MIN (g_ascii_strtoull (timeout_text, NULL, 10), 3600);
+  if (memory_text != NULL && memory_text[0] != '\0'
+      && !g_ascii_string_to_unsigned (memory_text, 10, CODE_GRADER_MEMORY_MIN_MIB,
+                                      CODE_GRADER_MEMORY_MAX_MIB, &memory_mib, NULL))
+    {
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("MIDTHOUGHT_CODE_GRADER_MEMORY is “%s”, not a number of MiB from %u to %u"),
+                   memory_text, CODE_GRADER_MEMORY_MIN_MIB, CODE_GRADER_MEMORY_MAX_MIB);
+      return;
+    }
+  /* Never above the hard limit this process has: raising it would fail. */
+  if (getrlimit (RLIMIT_AS, &memory) != 0)
+    memory.rlim_max = RLIM_INFINITY;
+  memory.rlim_cur = (rlim_t) memory_mib * 1024 * 1024;
+  if (memory.rlim_max != RLIM_INFINITY && memory.rlim_max < memory.rlim_cur)
+    memory.rlim_cur = memory.rlim_max;
+  memory.rlim_max = memory.rlim_cur;
 
-  /* The grader runs a model's code: inside bubblewrap when there is one,
-   * with no network and a read-only system. */
-  bwrap = g_find_program_in_path ("bwrap");
-  if (bwrap != NULL && g_strcmp0 (g_getenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX"), "0") != 0)
+  /* The grader runs a model's code: inside bubblewrap, with no network
+   * and a read-only system. Without bubblewrap it runs only when the user
+   * said so. */
+  sandboxed = g_strcmp0 (g_getenv ("MIDTHOUGHT_CODE_GRADER_SANDBOX"), "0") != 0;
+  bwrap = sandboxed ? g_find_program_in_path ("bwrap") : NULL;
+  if (sandboxed && bwrap == NULL)
+    {
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("the code grader runs a model's code and needs bubblewrap (bwrap) to "
+                     "sandbox it: install bubblewrap, or set MIDTHOUGHT_CODE_GRADER_SANDBOX=0 "
+                     "to run it without a sandbox"));
+      return;
+    }
+  if (sandboxed)
     {
       const char *sandbox[] = {
         "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
@@ -1564,7 +1651,7 @@ grade_code (const char *code,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_take_stdin_fd (launcher, input_fd);
-  g_subprocess_launcher_set_child_setup (launcher, code_grader_child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, code_grader_child_setup, &memory, NULL);
   run.process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   if (run.process == NULL)
     {
@@ -1594,10 +1681,18 @@ grade_code (const char *code,
     set_verdict (grade, MT_VERDICT_UNGRADABLE, _("the code grader took longer than %u s"), timeout);
   else if (run.error != NULL)
     set_verdict (grade, MT_VERDICT_UNGRADABLE, _("the code grader failed: %s"), run.error->message);
-  else if (!json_parser_load_from_data (parser, run.out != NULL ? run.out : "", -1, NULL) ||
-           (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-           !json_object_has_member (object = json_node_get_object (root), "correct") ||
-           json_node_get_value_type (json_object_get_member (object, "correct")) != G_TYPE_BOOLEAN)
+  else if (!(parsed = grader_printed_verdict (parser, run.out, &object))
+           && (mentions_out_of_memory (run.err) || mentions_out_of_memory (run.out)))
+    {
+      const char *output = mentions_out_of_memory (run.err) ? run.err : run.out;
+      g_autofree char *line = last_line (output);
+
+      set_verdict (grade, MT_VERDICT_UNGRADABLE,
+                   _("the code grader ran out of memory: it may use %u MiB "
+                     "(MIDTHOUGHT_CODE_GRADER_MEMORY sets the limit): %s"),
+                   (guint) memory_mib, line);
+    }
+  else if (!parsed)
     {
       const char *output = run.err != NULL && run.err[0] != '\0' ? run.err : run.out;
       g_autofree char *line = first_line (output);

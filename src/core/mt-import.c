@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "mt-import.h"
+#include "mt-import-private.h"
 #include "mt-interrupt-texts.h"
 #include "mt-json-scan.h"
 #include "mt-lab-file.h"
@@ -207,12 +208,20 @@ typedef enum
   N_RECORD_KINDS
 } RecordKind;
 
-/* A problem made while counting half a file (see count_lines_in_parallel). */
+/* A problem made while counting half a file (see count_lines_in_parallel),
+ * and what the rest of its record added, which a single pass would not
+ * have counted had the problem been made earlier. */
 typedef struct
 {
   char     *id;
   guint     line;
   gboolean  from_trace;
+  gboolean  counted;      /* the record was loaded, as kind */
+  int       kind;
+  guint     n_traces;     /* traces and branches the record added */
+  guint     n_branches;
+  guint     first_issue;  /* the issues it raised: [first_issue, end_issue) */
+  guint     end_issue;
 } ProblemEvent;
 
 static void
@@ -658,6 +667,8 @@ read_problem (Importer          *imp,
   if (imp->problem_events != NULL)
     {
       ProblemEvent event = { g_strdup (id), imp->line, from_trace };
+
+      event.first_issue = event.end_issue = imp->report->issues->len;
 
       g_array_append_val (imp->problem_events, event);
     }
@@ -1328,6 +1339,9 @@ import_record (Importer          *imp,
   const Fields *record = &fields;
   RecordKind kind;
   gboolean ok = FALSE;
+  guint n_events;
+  guint n_traces;
+  guint n_branches;
 
   imp->n_records++;
 
@@ -1350,6 +1364,10 @@ import_record (Importer          *imp,
       imp->report->n_skipped++;
       return;
     }
+
+  n_events = imp->problem_events != NULL ? imp->problem_events->len : 0;
+  n_traces = imp->report->n_traces;
+  n_branches = imp->report->n_branches;
 
   switch (kind)
     {
@@ -1382,6 +1400,17 @@ import_record (Importer          *imp,
     imp->kind_counts[kind]++;
   else
     imp->report->n_skipped++;
+
+  for (guint i = n_events; imp->problem_events != NULL && i < imp->problem_events->len; i++)
+    {
+      ProblemEvent *event = &g_array_index (imp->problem_events, ProblemEvent, i);
+
+      event->counted = ok;
+      event->kind = kind;
+      event->n_traces = imp->report->n_traces - n_traces;
+      event->n_branches = imp->report->n_branches - n_branches;
+      event->end_issue = imp->report->issues->len;
+    }
 }
 
 static guint
@@ -1484,6 +1513,14 @@ import_lines (Importer     *imp,
  * the halves are merged, so the report equals the one a single pass gives. */
 #define PARALLEL_COUNT_MIN_BYTES (16 * 1024 * 1024)
 
+static gsize parallel_count_min_bytes = PARALLEL_COUNT_MIN_BYTES;
+
+void
+_mt_import_set_parallel_count_threshold (gsize bytes)
+{
+  parallel_count_min_bytes = bytes;
+}
+
 typedef struct
 {
   Importer      imp;
@@ -1511,6 +1548,26 @@ compare_issue_lines (gconstpointer a,
   return (ia->line > ib->line) - (ia->line < ib->line);
 }
 
+/* The records import_lines() sees in [@start, @end): its lines that are
+ * not blank. */
+static guint
+count_records (const char *start,
+               const char *end)
+{
+  guint n = 0;
+
+  for (const char *p = start; p < end;)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *line_end = nl ? nl : end;
+
+      n += !is_blank (p, line_end);
+      p = line_end + 1;
+    }
+
+  return n;
+}
+
 static void
 count_lines_in_parallel (Importer     *imp,
                          GCancellable *cancellable)
@@ -1520,7 +1577,10 @@ count_lines_in_parallel (Importer     *imp,
   const char *middle = memchr (half_way, '\n', end - half_way);
   g_autoptr(MtLoadReport) second_report = NULL;
   CountHalf second = { 0 };
+  g_autofree gboolean *dropped = NULL;
   GThread *thread;
+  guint first_records;
+  guint n_issues;
 
   if (middle == NULL || middle + 1 >= end)
     {
@@ -1532,6 +1592,11 @@ count_lines_in_parallel (Importer     *imp,
   second_report = mt_load_report_new (imp->report->path);
   second.imp = *imp;
   second.imp.report = second_report;
+  second.imp.problem_shape = NULL;
+  /* Records are numbered on from the first half's, as in a single pass:
+   * ids made up for records without one carry the number. */
+  first_records = count_records (imp->data, middle);
+  second.imp.n_records = first_records;
   second.imp.stem = g_strdup (imp->stem);
   second.imp.problem_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   second.imp.trace_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1553,12 +1618,15 @@ count_lines_in_parallel (Importer     *imp,
   imp->report->n_traces += second_report->n_traces;
   imp->report->n_branches += second_report->n_branches;
   imp->report->n_skipped += second_report->n_skipped;
-  imp->n_records += second.imp.n_records;
+  imp->n_records += second.imp.n_records - first_records;
   for (guint i = 0; i < N_RECORD_KINDS; i++)
     imp->kind_counts[i] += second.imp.kind_counts[i];
-  if (imp->problem_shape == NULL)
+  /* A single pass names the shape of the last problem record. */
+  if (second.imp.problem_shape != NULL)
     imp->problem_shape = second.imp.problem_shape;
 
+  n_issues = second_report->issues->len;
+  dropped = g_new0 (gboolean, n_issues + 1);
   for (guint i = 0; i < second.imp.problem_events->len; i++)
     {
       const ProblemEvent *event = &g_array_index (second.imp.problem_events, ProblemEvent, i);
@@ -1566,21 +1634,33 @@ count_lines_in_parallel (Importer     *imp,
       if (!g_hash_table_contains (imp->problem_ids, event->id))
         continue;
 
-      /* The first half made this problem: a trace shares it, a problem
-       * record repeats it. */
+      /* The first half made this problem: a trace shares it; a record of
+       * its own repeats it, and a single pass would have skipped all of
+       * that record for it, with this one issue. */
       imp->report->n_problems--;
       if (!event->from_trace)
         {
-          imp->report->n_skipped++;
-          imp->kind_counts[RECORD_PROBLEM]--;
+          imp->report->n_traces -= event->n_traces;
+          imp->report->n_branches -= event->n_branches;
+          if (event->counted)
+            {
+              imp->report->n_skipped++;
+              imp->kind_counts[event->kind]--;
+            }
+          for (guint j = event->first_issue; j < event->end_issue && j < n_issues; j++)
+            dropped[j] = TRUE;
           mt_load_report_add_issue (second_report, event->line + imp->line, 0,
                                     MT_FORMAT_ERROR_DUPLICATE,
                                     _("problem id “%s” is already in the lab"), event->id);
         }
     }
 
-  for (guint i = 0; i < second_report->issues->len; i++)
-    g_ptr_array_add (imp->report->issues, g_ptr_array_steal_index (second_report->issues, i--));
+  /* The dropped issues stay behind, to be freed with the second report. */
+  for (guint i = 0, j = 0, n = second_report->issues->len; i < n; i++)
+    if (i < n_issues && dropped[i])
+      j++;
+    else
+      g_ptr_array_add (imp->report->issues, g_ptr_array_steal_index (second_report->issues, j));
   /* g_ptr_array_sort() is stable: issues of one line keep their order. */
   g_ptr_array_sort (imp->report->issues, compare_issue_lines);
 
@@ -1854,7 +1934,7 @@ import_file (MtLab             *lab,
     if ((!first_line_valid || one_line) &&
         mt_json_validate (data, len, &root, &error_offset, &message))
       import_document (&imp, &root, cancellable);
-    else if (counting_only (&imp) && len >= PARALLEL_COUNT_MIN_BYTES)
+    else if (counting_only (&imp) && len >= parallel_count_min_bytes)
       count_lines_in_parallel (&imp, cancellable);
     else
       import_lines (&imp, data, data + len, cancellable);

@@ -243,7 +243,9 @@ mt_charts_page_toast (MtChartsPage *self,
   overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay != NULL)
     {
-      AdwToast *toast = adw_toast_new (message);
+      /* Toast titles are markup; messages name files. */
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+      AdwToast *toast = adw_toast_new (escaped);
 
       adw_toast_set_timeout (toast, 8);
       adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);

@@ -54,7 +54,9 @@ static void
 mt_preferences_window_toast (MtPreferencesWindow *self,
                              const char          *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  /* Toast titles are markup; messages quote servers. */
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+  AdwToast *toast = adw_toast_new (escaped);
 
   adw_toast_set_timeout (toast, 6);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);

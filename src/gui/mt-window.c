@@ -52,6 +52,8 @@ struct _MtWindow
   char                 *search_folded;
   char                 *last_toast;
   char                 *page_before_load;
+  /* What is being loaded, as text: the loading page shows it as markup. */
+  char                 *load_title;
   gboolean              load_shown;   /* the loading lab is listed already */
   GArray               *sections;
   GPtrArray            *branches;
@@ -178,13 +180,15 @@ static void
 mt_window_toast (MtWindow   *self,
                  const char *message)
 {
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
   AdwToast *toast;
 
   g_assert (MT_IS_WINDOW (self));
 
   set_str (&self->last_toast, message);
 
-  toast = adw_toast_new (message);
+  /* Toast titles are markup; messages name files and quote servers. */
+  toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 8);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -2161,7 +2165,7 @@ mt_window_load_progress_cb (MtLab    *lab,
     return;
 
   self->load_shown = TRUE;
-  mt_window_show_lab (self, lab, adw_status_page_get_description (self->loading_page), NULL);
+  mt_window_show_lab (self, lab, self->load_title, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", FALSE);
 }
@@ -3178,6 +3182,7 @@ mt_window_finalize (GObject *object)
   g_clear_pointer (&self->search_folded, g_free);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->page_before_load, g_free);
+  g_clear_pointer (&self->load_title, g_free);
   g_clear_pointer (&self->model_filter, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->lab_path, g_free);
@@ -3641,10 +3646,13 @@ mt_window_open_files (MtWindow  *self,
   g_clear_object (&self->load_cancellable);
   self->load_cancellable = g_cancellable_new ();
 
+  g_free (self->load_title);
   if (n_files == 1)
-    description = g_file_get_basename (files[0]);
+    self->load_title = g_file_get_basename (files[0]);
   else
-    description = g_strdup_printf (ngettext ("%u file", "%u files", n_files), n_files);
+    self->load_title = g_strdup_printf (ngettext ("%u file", "%u files", n_files), n_files);
+  /* The description is markup; a file name is not. */
+  description = g_markup_escape_text (self->load_title, -1);
   adw_status_page_set_description (self->loading_page, description);
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
   mt_window_set_loading (self, TRUE);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target for the importers: the bytes become a file and are
- * imported, counted and imported again into a lab with earlier content.
+ * imported, counted (in one pass, and split across two threads as big
+ * files are: the reports must match) and imported again into a lab with
+ * earlier content.
  *
  * Build and run (tests/fuzz/README.md):
  *   meson setup _build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
@@ -15,8 +17,32 @@
 #include <glib/gstdio.h>
 
 #include "mt-core.h"
+#include "mt-import-private.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+/* Whether two reports of one file say the same, issue by issue. */
+static gboolean
+same_report (const MtLoadReport *a,
+             const MtLoadReport *b)
+{
+  if (g_strcmp0 (a->format, b->format) != 0 || a->n_problems != b->n_problems ||
+      a->n_traces != b->n_traces || a->n_branches != b->n_branches ||
+      a->n_skipped != b->n_skipped || a->issues->len != b->issues->len)
+    return FALSE;
+
+  for (guint i = 0; i < a->issues->len; i++)
+    {
+      const MtLoadIssue *ia = g_ptr_array_index (a->issues, i);
+      const MtLoadIssue *ib = g_ptr_array_index (b->issues, i);
+
+      if (ia->line != ib->line || ia->column != ib->column || ia->code != ib->code ||
+          g_strcmp0 (ia->message, ib->message) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
@@ -40,6 +66,19 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   counted = mt_load_report_new (path);
   count_ok = mt_import_file (NULL, path, NULL, counted, NULL, &error);
   g_clear_error (&error);
+
+  /* The two-thread count of big files, on these few bytes: its split and
+   * merge must give what the single pass gave. */
+  {
+    g_autoptr(MtLoadReport) split = mt_load_report_new (path);
+    gboolean split_ok;
+
+    _mt_import_set_parallel_count_threshold (1);
+    split_ok = mt_import_file (NULL, path, NULL, split, NULL, NULL);
+    _mt_import_set_parallel_count_threshold (16 * 1024 * 1024);
+    if (split_ok != count_ok || !same_report (counted, split))
+      __builtin_trap ();
+  }
 
   loaded = mt_load_report_new (path);
   load_ok = mt_import_file (lab, path, NULL, loaded, NULL, &error);

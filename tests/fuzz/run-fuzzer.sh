@@ -9,5 +9,6 @@ seconds=$3
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -r "$corpus"/. "$scratch"/
+# libFuzzer exits 77 on a finding by default, which meson reads as a skip.
 exec "$fuzzer" "$scratch" -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1 \
-  -artifact_prefix="${TMPDIR:-/tmp}/$(basename "$fuzzer")-"
+  -error_exitcode=1 -artifact_prefix="${TMPDIR:-/tmp}/$(basename "$fuzzer")-"
