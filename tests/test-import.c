@@ -706,6 +706,8 @@ test_round_trip (void)
     {
       g_autofree char *path = fixture_path (fixtures[i]);
       g_autoptr(MtLoadReport) r = import_ok (lab, path);
+
+      g_assert_nonnull (r);
     }
 
   g_assert_true (mt_lab_file_save (lab, lab_path, NULL, &error));

@@ -1492,7 +1492,6 @@ void
 mt_timeline_set_trace (MtTimeline *self,
                        MtTrace    *trace)
 {
-  g_autoptr(GArray) marks = NULL;
   gboolean had_clock;
 
   g_return_if_fail (MT_IS_TIMELINE (self));
