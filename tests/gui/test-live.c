@@ -12,6 +12,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "gui-test-util.h"
 #include "mt-new-run-dialog.h"
 #include "mt-preferences-window.h"
 #include "mt-sweep-dialog.h"
@@ -219,9 +220,11 @@ transcript_shows_all (gpointer data)
   return reasoning != NULL && strstr (text, reasoning) != NULL;
 }
 
+/* The first branch of @parent of the given kind (any kind for -1). */
 static MtBranch *
-find_branch (MtLab   *lab,
-             MtTrace *parent)
+find_branch_of_kind (MtLab   *lab,
+                     MtTrace *parent,
+                     int      kind)
 {
   GListModel *traces = mt_lab_get_traces (lab);
 
@@ -230,11 +233,25 @@ find_branch (MtLab   *lab,
       g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
 
       if (MT_IS_BRANCH (item)
-          && g_strcmp0 (mt_branch_get_parent_id (MT_BRANCH (item)), mt_trace_get_id (parent)) == 0)
+          && g_strcmp0 (mt_branch_get_parent_id (MT_BRANCH (item)), mt_trace_get_id (parent)) == 0
+          && (kind < 0 || (int) mt_interrupt_get_kind (mt_branch_get_interrupt (MT_BRANCH (item))) == kind))
         return MT_BRANCH (item);
     }
 
   return NULL;
+}
+
+static MtBranch *
+find_branch (MtLab   *lab,
+             MtTrace *parent)
+{
+  return find_branch_of_kind (lab, parent, -1);
+}
+
+static gboolean
+has_hard_button (gpointer data)
+{
+  return gui_test_find_button (data, mt_timeline_get_kind_label (MT_INTERRUPT_HARD)) != NULL;
 }
 
 typedef struct
@@ -296,6 +313,10 @@ test_live_run_and_interrupt (void)
   MtInterrupt *interrupt;
   const MtTimelineFork *fork;
   MtTrace *reloaded_trace;
+  MtTimeline *timeline;
+  MtBranch *hard;
+  guint target;
+  guint marker;
   guint head;
   TokenWait tokens;
   RunWait run;
@@ -395,6 +416,38 @@ test_live_run_and_interrupt (void)
   wait_for (nothing_running, live, "the trunk to finish");
   g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_LENGTH);
 
+  /* Drag the marker onto the finished trunk at 30% of its reasoning and
+   * run a hard interrupt from the marker's popover. */
+  timeline = _mt_window_get_timeline (window);
+  g_assert_true (mt_timeline_get_trace (timeline) == trace);
+  target = mt_trace_get_n_reasoning_tokens (trace) * 3 / 10;
+  _mt_timeline_drag_marker_to (timeline,
+                               _mt_timeline_layout_token_to_x (_mt_timeline_get_layout (timeline),
+                                                               _mt_timeline_get_data (timeline)->origin
+                                                               + target + 0.5),
+                               FALSE);
+  marker = mt_timeline_get_marker_position (timeline);
+  /* Within a pixel's worth of tokens of where it was dropped. */
+  g_assert_cmpuint (marker + 3, >=, target);
+  g_assert_cmpuint (marker, <=, target + 3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.activate-marker",
+                                             NULL));
+  wait_for (has_hard_button, timeline, "the popover's Run buttons");
+  g_signal_emit_by_name (gui_test_find_button (GTK_WIDGET (timeline),
+                                               mt_timeline_get_kind_label (MT_INTERRUPT_HARD)),
+                         "clicked");
+  hard = find_branch_of_kind (mt_window_get_lab (window), trace, MT_INTERRUPT_HARD);
+  g_assert_nonnull (hard);
+  g_assert_true (mt_branch_get_parent (hard) == trace);
+  interrupt = mt_branch_get_interrupt (hard);
+  g_assert_cmpuint (mt_interrupt_get_token_index (interrupt), ==, marker);
+  g_assert_nonnull (strstr (mt_trace_get_prompt (MT_TRACE (hard)), mt_interrupt_text_hard));
+  run = (RunWait) { live, MT_TRACE (hard) };
+  wait_for (run_ended, &run, "the hard branch to finish");
+  g_assert_cmpint (mt_trace_get_finish_reason (MT_TRACE (hard)), !=, MT_FINISH_ERROR);
+  g_assert_cmpint (mt_trace_get_finish_reason (MT_TRACE (hard)), !=, MT_FINISH_CANCELLED);
+  g_assert_null (mt_live_session_get_error (live, MT_TRACE (hard)));
+
   /* Everything is in the lab file, finished. */
   reloaded = mt_lab_new ();
   report = mt_load_report_new (lab_path);
@@ -406,6 +459,7 @@ test_live_run_and_interrupt (void)
   g_assert_cmpstr (mt_trace_get_reasoning (reloaded_trace), ==, mt_trace_get_reasoning (trace));
   g_assert_cmpint (mt_trace_get_finish_reason (reloaded_trace), ==, MT_FINISH_LENGTH);
   g_assert_nonnull (mt_lab_lookup_trace (reloaded, mt_trace_get_id (MT_TRACE (branch))));
+  g_assert_nonnull (mt_lab_lookup_trace (reloaded, mt_trace_get_id (MT_TRACE (hard))));
   g_assert_nonnull (mt_lab_lookup_problem (reloaded, mt_trace_get_problem_id (trace)));
 
   gtk_window_destroy (GTK_WINDOW (window));
