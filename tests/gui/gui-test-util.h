@@ -10,4 +10,7 @@ G_BEGIN_DECLS
 GtkWidget *gui_test_find_button (GtkWidget  *widget,
                                  const char *label);
 
+/* What @widget shows now, rendered by its window's renderer. */
+GdkTexture *gui_test_render (GtkWidget  *widget);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "gui-test-util.h"
 #include "mt-compare-view-private.h"
 #include "mt-window-private.h"
 
@@ -1075,14 +1076,10 @@ test_compare_screenshot (void)
   g_autofree char *path = NULL;
   g_autoptr(MtLab) lab = mt_lab_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   MtLoadReport *report = NULL;
-  GtkSnapshot *snapshot;
   MtWindow *window;
   MtTrace *oracle;
-  int width, height;
 
   if (shared != NULL)
     path = g_build_filename (shared, "traces", "markyx316_LLM-Reasoning-Trace-Topology",
@@ -1127,16 +1124,10 @@ test_compare_screenshot (void)
   run_frames ();
   run_frames ();
 
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                        &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  texture = gui_test_render (GTK_WIDGET (window));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpint (gdk_texture_get_height (texture), ==,
+                   gtk_widget_get_height (GTK_WIDGET (window)));
 
   if (dir != NULL)
     {

@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include <adwaita.h>
 
+#include "gui-test-util.h"
 #include "mt-lab-loader.h"
 #include "mt-preferences-window.h"
 #include "mt-timeline-private.h"
@@ -727,6 +729,117 @@ test_window_search (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkListView *
+find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    return GTK_LIST_VIEW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkListView *found = find_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Selects the sidebar's row of the trace answering @problem_id, as a click
+ * on it does. */
+static void
+select_problem (MtWindow   *window,
+                const char *problem_id)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (find_list_view (GTK_WIDGET (window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      if (g_strcmp0 (mt_trace_get_problem_id (trace), problem_id) == 0)
+        {
+          g_assert_true (gtk_selection_model_select_item (model, i, TRUE));
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* A real trace in the window (DeepSeek API model deepseek-reasoner,
+ * MATH-500 item 6, three "wait"s) with its markers, and the interrupt marker dragged to
+ * 30% of the reasoning: its label says so. The picture goes to
+ * $MT_SCREENSHOT_DIR/math.png when that is set (the README's). */
+static void
+test_window_screenshot (void)
+{
+  const char *shared = g_getenv ("MT_SHARED_DATA");
+  const char *dir = g_getenv ("MT_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  MtTimeline *timeline;
+  MtTrace *trace;
+  MtWindow *window;
+  guint n_reasoning;
+  guint target;
+
+  if (shared != NULL)
+    path = g_build_filename (shared, "traces", "markyx316_LLM-Reasoning-Trace-Topology",
+                             "math500_deepseek_r1.jsonl", NULL);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("MT_SHARED_DATA has no math500_deepseek_r1.jsonl");
+      return;
+    }
+
+  window = mt_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  file = g_file_new_for_path (path);
+  mt_window_open (window, file);
+  wait_for_load (window);
+  wait_until (judged_cb, window);
+  drain_main_loop ();
+
+  select_problem (window, "math500_0006");
+  drain_main_loop ();
+  timeline = _mt_window_get_timeline (window);
+  trace = mt_timeline_get_trace (timeline);
+  g_assert_nonnull (trace);
+  g_assert_cmpstr (mt_trace_get_problem_id (trace), ==, "math500_0006");
+  g_assert_cmpuint (_mt_timeline_get_n_marks (timeline), >=, 1);
+
+  /* The boundary before token 30% of the reasoning, as a drag leaves it. */
+  n_reasoning = _mt_timeline_get_data (timeline)->n_reasoning;
+  target = (guint) (0.3 * n_reasoning + 0.5);
+  _mt_timeline_drag_marker_to (timeline,
+                               _mt_timeline_layout_token_to_x (_mt_timeline_get_layout (timeline),
+                                                               _mt_timeline_get_data (timeline)->origin
+                                                               + target),
+                               FALSE);
+  g_assert_cmpuint (mt_timeline_get_marker_position (timeline), ==, target);
+  expected = g_strdup_printf ("%u · %.1f%%", target, 100.0 * target / n_reasoning);
+  g_assert_cmpstr (mt_timeline_marker_get_label (_mt_timeline_get_marker (timeline)), ==, expected);
+  g_assert_cmpfloat (fabs (100.0 * target / n_reasoning - 30.0), <, 0.5);
+  drain_main_loop ();
+
+  texture = gui_test_render (GTK_WIDGET (window));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (GTK_WIDGET (window)));
+  if (dir != NULL)
+    {
+      g_autofree char *png = g_build_filename (dir, "math.png", NULL);
+
+      g_assert_true (gdk_texture_save_to_png (texture, png));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_window_open_missing (void)
 {
@@ -965,6 +1078,7 @@ main (int   argc,
   g_test_add_func ("/gui/window/drop", test_window_drop);
   g_test_add_func ("/gui/window/filters", test_window_filters);
   g_test_add_func ("/gui/window/thresholds", test_window_thresholds);
+  g_test_add_func ("/gui/window/screenshot", test_window_screenshot);
   g_test_add_func ("/gui/window/judge-added", test_window_judge_added);
   g_test_add_func ("/gui/window/save-round-trip", test_window_save_round_trip);
   g_test_add_func ("/gui/window/save-error", test_window_save_error);
