@@ -11,7 +11,8 @@
  *
  * The same is measured, in the same run, for the idle window and for the
  * same streams through a live session no window listens to (the baseline:
- * streaming, parsing and storing alone).
+ * streaming, parsing and storing alone). Both sessions write their runs to
+ * a lab file in a temporary directory, as the window does.
  *
  * Usage: mt-bench-live URL N_STREAMS   (run under a display) */
 #include "config.h"
@@ -22,6 +23,7 @@
 #include <sys/resource.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "mt-window-private.h"
 
@@ -301,6 +303,9 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *bare_phase = NULL;
   g_autofree char *window_phase = NULL;
+  g_autofree char *tmp_dir = NULL;
+  g_autofree char *bare_file = NULL;
+  g_autofree char *window_file = NULL;
   MtLiveSession *live;
   MtWindow *window;
   MtTrace *shown;
@@ -353,7 +358,17 @@ main (int   argc,
   bare = mt_live_session_new ();
   bare_lab = mt_lab_new ();
   mt_live_session_set_lab (bare, bare_lab);
-  if (!mt_live_session_set_server (bare, config, NULL, &error))
+  /* Written to a lab file as the window does: each run's snapshots and
+   * its final record. */
+  if (!(tmp_dir = g_dir_make_tmp ("mt-bench-live-XXXXXX", &error)))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  bare_file = g_build_filename (tmp_dir, "bare.mtlab", NULL);
+  window_file = g_build_filename (tmp_dir, "window.mtlab", NULL);
+  if (!mt_live_session_set_lab_file (bare, bare_file, &error) ||
+      !mt_live_session_set_server (bare, config, NULL, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;
@@ -372,7 +387,8 @@ main (int   argc,
 
   /* The window's own session, one stream shown as it grows. */
   live = _mt_window_get_live_session (window);
-  if (!mt_live_session_set_server (live, config, NULL, &error))
+  if (!mt_live_session_set_lab_file (live, window_file, &error) ||
+      !mt_live_session_set_server (live, config, NULL, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;
@@ -398,6 +414,10 @@ main (int   argc,
   gtk_window_destroy (GTK_WINDOW (window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  mt_live_session_set_lab_file (bare, NULL, NULL);
+  g_unlink (bare_file);
+  g_unlink (window_file);
+  g_rmdir (tmp_dir);
 
   return 0;
 }

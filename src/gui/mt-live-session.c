@@ -20,6 +20,7 @@
 /* How often a streaming trace is snapshotted to the lab file, in seconds:
  * a crash loses at most this much of a stream. */
 #define SNAPSHOT_SECONDS 1
+#define SNAPSHOT_BUDGET_US 2000
 
 /* How often a sweep's progress is read, in ms. */
 #define SWEEP_TICK_INTERVAL 250
@@ -266,6 +267,10 @@ struct _MtLiveSession
 
   guint            tick_id;
   gint64           tick_time;
+  /* Traces whose snapshot is due, written a few per turn of the main
+   * loop rather than all in the tick's. */
+  GQueue           snapshots;
+  guint            snapshots_id;
   guint64          n_deltas;
   double           tokens_per_second;
 };
@@ -348,6 +353,33 @@ mt_live_session_update_rate (MtLiveSession *self)
     }
 }
 
+/* Writes due snapshots until a turn's share of the main loop is spent.
+ * Each serializes all of its run's text so far: 64 streams written in the
+ * tick's one turn stalled the window for up to 140 ms. */
+static gboolean
+mt_live_session_snapshots_cb (gpointer user_data)
+{
+  MtLiveSession *self = user_data;
+  gint64 start = g_get_monotonic_time ();
+
+  while (!g_queue_is_empty (&self->snapshots) &&
+         g_get_monotonic_time () - start < SNAPSHOT_BUDGET_US)
+    {
+      g_autoptr(MtTrace) trace = g_queue_pop_head (&self->snapshots);
+      LiveRun *run = g_hash_table_lookup (self->runs, trace);
+
+      /* Ended meanwhile: its final record is written. */
+      if (run != NULL && run->running)
+        mt_live_session_write (self, trace, TRUE);
+    }
+
+  if (!g_queue_is_empty (&self->snapshots))
+    return G_SOURCE_CONTINUE;
+
+  self->snapshots_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 mt_live_session_tick_cb (gpointer user_data)
 {
@@ -362,8 +394,11 @@ mt_live_session_tick_cb (gpointer user_data)
     if (run->running && run->dirty)
       {
         run->dirty = FALSE;
-        mt_live_session_write (self, run->trace, TRUE);
+        g_queue_push_tail (&self->snapshots, g_object_ref (run->trace));
       }
+  if (!g_queue_is_empty (&self->snapshots) && self->snapshots_id == 0)
+    self->snapshots_id = g_idle_add_full (G_PRIORITY_DEFAULT, mt_live_session_snapshots_cb,
+                                          self, NULL);
 
   if (self->n_running == 0)
     {
@@ -506,6 +541,8 @@ mt_live_session_dispose (GObject *object)
 
   /* The runs hold a reference to the session until they end. */
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->snapshots_id, g_source_remove);
+  g_queue_clear_full (&self->snapshots, g_object_unref);
   g_clear_handle_id (&self->sweep_tick_id, g_source_remove);
   if (self->sweep_cancellable != NULL)
     g_cancellable_cancel (self->sweep_cancellable);

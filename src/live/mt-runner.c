@@ -20,6 +20,8 @@ struct _MtRunner
   MtSampling        sampling;
   MtCompletionMode  mode;
   guint             flush_interval;
+  /* Runs started, to give each its own phase of the flush interval. */
+  guint             n_runs_started;
 };
 
 G_DEFINE_FINAL_TYPE (MtRunner, mt_runner, G_TYPE_OBJECT)
@@ -61,6 +63,7 @@ typedef struct
   GArray              *arrivals[MT_DELTA_N_KINDS]; /* gint64, monotonic µs */
   gint64               start_time;                 /* when the request went out */
   GSource             *flush_source;
+  gint64               flush_period;               /* µs */
   gboolean             dirty;
 } Run;
 
@@ -718,12 +721,35 @@ write_snapshot (MtRunner *self,
              error->message);
 }
 
+/* A source that runs at the ready time its callback sets: unlike a
+ * timeout, whose next expiration counts from when it was dispatched, it
+ * keeps each run's phase, so that runs spread over the interval stay
+ * spread even after the main loop was late for several of them. */
+static gboolean
+flush_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs flush_source_funcs = {
+  NULL, NULL, flush_source_dispatch, NULL, NULL, NULL,
+};
+
 static gboolean
 run_flush_cb (gpointer user_data)
 {
   GTask *task = user_data;
   MtRunner *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
+  gint64 now = g_source_get_time (run->flush_source);
+  gint64 next = g_source_get_ready_time (run->flush_source) + run->flush_period;
+
+  /* Late by more than a period: the next one in this run's phase. */
+  if (next <= now)
+    next += ((now - next) / run->flush_period + 1) * run->flush_period;
+  g_source_set_ready_time (run->flush_source, next);
 
   if (run->dirty)
     {
@@ -733,6 +759,27 @@ run_flush_cb (gpointer user_data)
     }
 
   return G_SOURCE_CONTINUE;
+}
+
+/* Runs started together would all flush in the same turn of the main
+ * loop, each serializing all its text so far: 64 streams made a turn of
+ * tens of milliseconds every second. Each run starts at its own phase of
+ * the interval instead, the golden ratio's multiples spreading any number
+ * of them evenly, and keeps it. */
+static void
+run_start_flushing (MtRunner *self,
+                    GTask    *task,
+                    Run      *run)
+{
+  double phase = fmod (++self->n_runs_started * 0.6180339887498949, 1.0);
+
+  run->flush_period = (gint64) self->flush_interval * 1000;
+  run->flush_source = g_source_new (&flush_source_funcs, sizeof (GSource));
+  g_source_set_static_name (run->flush_source, "[midthought] runner flush");
+  g_source_set_callback (run->flush_source, run_flush_cb, task, NULL);
+  g_source_set_ready_time (run->flush_source,
+                           g_get_monotonic_time () + (gint64) (phase * run->flush_period) + 1);
+  g_source_attach (run->flush_source, g_task_get_context (task));
 }
 
 static void
@@ -886,10 +933,7 @@ start_run (MtRunner     *self,
   write_snapshot (self, run);
   g_signal_emit (self, signals[STARTED], 0, run->trace);
 
-  run->flush_source = g_timeout_source_new (self->flush_interval);
-  g_source_set_static_name (run->flush_source, "[midthought] runner flush");
-  g_source_set_callback (run->flush_source, run_flush_cb, task, NULL);
-  g_source_attach (run->flush_source, g_task_get_context (task));
+  run_start_flushing (self, task, run);
 
   /* Snapshots time tokens from here; the final record from the moment the
    * client sent its last attempt. */
