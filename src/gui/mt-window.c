@@ -1874,8 +1874,12 @@ mt_window_set_saving (MtWindow *self,
   gboolean saving = lab != NULL;
 
   g_set_object (&self->saving_lab, lab);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", !saving);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", !saving);
+  /* A lab still loading (opened meanwhile) turns them on when it is in. */
+  if (saving || (self->lab != NULL && !mt_window_get_loading (self)))
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", !saving);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", !saving);
+    }
   mt_window_update_title (self);
 }
 
