@@ -1544,6 +1544,72 @@ lab_with_problem (const char *id)
 }
 
 static void
+save_async_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  *(GAsyncResult **)data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+/* The async save writes what the lab held when it was called, even when
+ * the lab changes before the thread is done; failures come back as the
+ * synchronous save reports them, with nothing left behind. */
+static void
+test_save_async (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(MtLab) lab = build_full_lab ();
+  g_autoptr(MtLab) reference = build_full_lab ();
+  g_autoptr(MtLab) loaded = NULL;
+  g_autoptr(MtProblem) late = mt_problem_new ("late");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = path_in (fixture, "async.mtlab");
+  g_autofree char *same = path_in (fixture, "sync.mtlab");
+  g_autofree char *blocker = path_in (fixture, "file");
+  g_autofree char *inside = g_build_filename (blocker, "x.mtlab", NULL);
+  g_autofree char *listing = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *text_sync = NULL;
+  gsize len, len_sync;
+
+  mt_lab_file_save_async (lab, path, NULL, save_async_done_cb, &result);
+  mt_lab_add_problem (lab, late);
+  g_assert_true (mt_lab_file_save_finish (lab, wait_for_result (&result), &error));
+  g_assert_no_error (error);
+
+  loaded = load_lab (path, NULL);
+  g_assert_null (mt_lab_lookup_problem (loaded, "late"));
+  g_assert_cmpuint (g_list_model_get_n_items (mt_lab_get_traces (loaded)), ==,
+                    g_list_model_get_n_items (mt_lab_get_traces (reference)));
+
+  /* Line for line what the synchronous save writes, but for the header's
+   * time of creation. */
+  g_assert_true (mt_lab_file_save (reference, same, NULL, &error));
+  text = read_file (path, &len);
+  text_sync = read_file (same, &len_sync);
+  g_assert_cmpstr (strchr (text, '\n'), ==, strchr (text_sync, '\n'));
+
+  g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+  g_clear_object (&result);
+  mt_lab_file_save_async (lab, inside, NULL, save_async_done_cb, &result);
+  g_assert_false (mt_lab_file_save_finish (lab, wait_for_result (&result), &error));
+  g_assert_error (error, MT_FORMAT_ERROR, MT_FORMAT_ERROR_WRITE);
+  g_assert_nonnull (strstr (error->message, "x.mtlab"));
+
+  listing = list_dir (fixture->dir);
+  g_assert_cmpstr (listing, ==, "async.mtlab file sync.mtlab");
+}
+
+static void
 test_save_backup (Fixture       *fixture,
                   gconstpointer  data)
 {
@@ -2132,6 +2198,7 @@ main (int   argc,
   ADD ("/lab-file/writer/dev-full", test_writer_dev_full);
   ADD ("/lab-file/writer/short-write", test_writer_short_write);
   ADD ("/lab-file/save/backup", test_save_backup);
+  ADD ("/lab-file/save/async", test_save_async);
   ADD ("/lab-file/save/keeps-mode", test_save_keeps_mode);
   ADD ("/lab-file/save/missing-dir", test_save_missing_dir);
   ADD ("/lab-file/save/over-folder", test_save_over_folder);

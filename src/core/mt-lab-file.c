@@ -1845,44 +1845,39 @@ flush_buffer (int       fd,
   return *errsv == 0;
 }
 
-/* Writes the header and every record to @fd. Returns 0, -1 when cancelled
- * (with @error set) or the errno of a failed write. */
+/* Writes the header and every record of @records (problems and traces) to
+ * @fd. Returns 0, -1 when cancelled (with @error set) or the errno of a
+ * failed write. */
 static int
 write_lab (int           fd,
-           MtLab        *lab,
+           GPtrArray    *records,
            GCancellable *cancellable,
            GError      **error)
 {
   g_autoptr(GString) buffer = g_string_sized_new (SAVE_CHUNK + 4096);
   g_autofree char *header = serialize_header ();
-  GListModel *lists[2] = { mt_lab_get_problems (lab), mt_lab_get_traces (lab) };
   int errsv = 0;
 
   g_string_append (buffer, header);
   g_string_append_c (buffer, '\n');
 
-  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+  for (guint i = 0; i < records->len; i++)
     {
-      guint n_items = g_list_model_get_n_items (lists[l]);
+      GObject *item = g_ptr_array_index (records, i);
+      g_autofree char *line = NULL;
 
-      for (guint i = 0; i < n_items; i++)
-        {
-          g_autoptr(GObject) item = g_list_model_get_item (lists[l], i);
-          g_autofree char *line = NULL;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return -1;
 
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return -1;
+      if (MT_IS_PROBLEM (item))
+        line = mt_lab_file_serialize_problem (MT_PROBLEM (item));
+      else
+        line = mt_lab_file_serialize_trace (MT_TRACE (item));
+      g_string_append (buffer, line);
+      g_string_append_c (buffer, '\n');
 
-          if (MT_IS_PROBLEM (item))
-            line = mt_lab_file_serialize_problem (MT_PROBLEM (item));
-          else
-            line = mt_lab_file_serialize_trace (MT_TRACE (item));
-          g_string_append (buffer, line);
-          g_string_append_c (buffer, '\n');
-
-          if (buffer->len >= SAVE_CHUNK && !flush_buffer (fd, buffer, &errsv))
-            return errsv;
-        }
+      if (buffer->len >= SAVE_CHUNK && !flush_buffer (fd, buffer, &errsv))
+        return errsv;
     }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -1891,6 +1886,32 @@ write_lab (int           fd,
     return errsv;
 
   return 0;
+}
+
+/* What a save writes, taken on the thread that owns @lab: a reference to
+ * every problem, then every trace. Saving reads them without locks, which
+ * holds because a finished record is not changed any more (a stream still
+ * running is left out by the caller). */
+static GPtrArray *
+snapshot_records (MtLab *lab)
+{
+  GListModel *lists[2] = { mt_lab_get_problems (lab), mt_lab_get_traces (lab) };
+  GPtrArray *records;
+  guint n_records = 0;
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    n_records += g_list_model_get_n_items (lists[l]);
+
+  records = g_ptr_array_new_full (n_records, g_object_unref);
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    {
+      guint n_items = g_list_model_get_n_items (lists[l]);
+
+      for (guint i = 0; i < n_items; i++)
+        g_ptr_array_add (records, g_list_model_get_item (lists[l], i));
+    }
+
+  return records;
 }
 
 static gboolean
@@ -1910,11 +1931,11 @@ save_failed (GError     **error,
  * exist yet in place (a crash or a failure leaves a partial lab where the
  * user asked for one), rewrites symlinked or hard-linked files in place,
  * and names its temporary file .goutputstream-XXXXXX. */
-gboolean
-mt_lab_file_save (MtLab         *lab,
-                  const char    *path,
-                  GCancellable  *cancellable,
-                  GError       **error)
+static gboolean
+save_records (GPtrArray     *records,
+              const char    *path,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   g_autofree char *target = NULL;
   g_autofree char *name = NULL;
@@ -1926,11 +1947,6 @@ mt_lab_file_save (MtLab         *lab,
   gboolean exists, moved = FALSE;
   struct stat st;
   int fd, result, errsv;
-
-  g_return_val_if_fail (MT_IS_LAB (lab), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   name = g_filename_display_basename (path);
   target = resolve_save_path (path);
@@ -1964,7 +1980,7 @@ mt_lab_file_save (MtLab         *lab,
   if (exists && fchmod (fd, st.st_mode & 07777) != 0)
     g_debug ("Could not copy permissions to %s: %s", temp_path, g_strerror (errno));
 
-  result = write_lab (fd, lab, cancellable, error);
+  result = write_lab (fd, records, cancellable, error);
   if (result == 0 && fsync (fd) != 0)
     result = errno;
   if (close (fd) != 0 && result == 0)
@@ -2009,6 +2025,93 @@ mt_lab_file_save (MtLab         *lab,
 
   sync_directory (dir);
   return TRUE;
+}
+
+gboolean
+mt_lab_file_save (MtLab         *lab,
+                  const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_return_val_if_fail (MT_IS_LAB (lab), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  records = snapshot_records (lab);
+  return save_records (records, path, cancellable, error);
+}
+
+typedef struct
+{
+  GPtrArray *records;
+  char      *path;
+} SaveData;
+
+static void
+save_data_free (gpointer data)
+{
+  SaveData *save = data;
+
+  g_clear_pointer (&save->records, g_ptr_array_unref);
+  g_clear_pointer (&save->path, g_free);
+  g_free (save);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveData *save = task_data;
+  GError *error = NULL;
+
+  if (save_records (save->records, save->path, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+mt_lab_file_save_async (MtLab               *lab,
+                        const char          *path,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveData *save;
+
+  g_return_if_fail (MT_IS_LAB (lab));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  save = g_new0 (SaveData, 1);
+  save->records = snapshot_records (lab);
+  save->path = g_strdup (path);
+
+  task = g_task_new (lab, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mt_lab_file_save_async);
+  g_task_set_task_data (task, save, save_data_free);
+  /* Never dropped for a cancel already raised: the temporary file is only
+   * ever removed by the thread that made it. */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+mt_lab_file_save_finish (MtLab         *lab,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (MT_IS_LAB (lab), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, lab), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mt_lab_file_save_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -44,6 +44,21 @@ gboolean     mt_lab_file_save            (MtLab         *lab,
                                           GCancellable  *cancellable,
                                           GError       **error);
 
+/* The same save, off the calling thread: the problems and traces @lab
+ * holds now are taken at once (a reference to each, cheap even for a big
+ * lab) and written, synced and renamed into place in a worker thread, so
+ * @lab may change meanwhile. The records must not change while they are
+ * written: leave out traces still streaming. @callback runs in the thread
+ * default main context of the caller. */
+void         mt_lab_file_save_async      (MtLab               *lab,
+                                          const char          *path,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     mt_lab_file_save_finish     (MtLab               *lab,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
 /* One record as a single JSON line (no newline). */
 char        *mt_lab_file_serialize_problem (MtProblem   *problem);
 char        *mt_lab_file_serialize_trace   (MtTrace     *trace);

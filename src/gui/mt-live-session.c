@@ -1361,20 +1361,17 @@ mt_live_session_is_streaming (MtLiveSession *self,
          && mt_lab_lookup_trace (sweep_lab, mt_trace_get_id (trace)) == trace;
 }
 
-gboolean
-mt_live_session_save_lab (MtLiveSession  *self,
-                          MtLab          *lab,
-                          const char     *path,
-                          GError        **error)
+MtLab *
+mt_live_session_dup_lab_to_save (MtLiveSession *self,
+                                 MtLab         *lab)
 {
   g_autoptr(MtLab) finished = NULL;
   GListModel *problems;
   GListModel *traces;
   gboolean streaming = FALSE;
 
-  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), FALSE);
-  g_return_val_if_fail (MT_IS_LAB (lab), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (MT_IS_LIVE_SESSION (self), NULL);
+  g_return_val_if_fail (MT_IS_LAB (lab), NULL);
 
   traces = mt_lab_get_traces (lab);
   for (guint i = 0; i < g_list_model_get_n_items (traces) && !streaming; i++)
@@ -1384,7 +1381,7 @@ mt_live_session_save_lab (MtLiveSession  *self,
       streaming = mt_live_session_is_streaming (self, trace);
     }
   if (!streaming)
-    return mt_lab_file_save (lab, path, NULL, error);
+    return g_object_ref (lab);
 
   /* The same problems and traces, less the streaming ones; adding them
    * to a second lab only links what is not linked yet. */
@@ -1404,7 +1401,7 @@ mt_live_session_save_lab (MtLiveSession  *self,
         mt_lab_add_trace (finished, trace);
     }
 
-  return mt_lab_file_save (finished, path, NULL, error);
+  return g_steal_pointer (&finished);
 }
 
 gboolean

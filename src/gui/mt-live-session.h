@@ -69,14 +69,13 @@ gboolean              mt_live_session_set_lab_file       (MtLiveSession         
                                                           const char            *path,
                                                           GError               **error);
 const char           *mt_live_session_get_lab_file       (MtLiveSession         *self);
-/* Saves @lab to @path as mt_lab_file_save() does, but without the traces
- * that still stream: a finished record of half a run would stand in the
- * way of the run's own, which it writes to the file it is moved to
- * (mt_live_session_move_lab_file()). */
-gboolean              mt_live_session_save_lab           (MtLiveSession         *self,
-                                                          MtLab                 *lab,
-                                                          const char            *path,
-                                                          GError               **error);
+/* What a save of @lab writes: @lab itself, or, while traces stream, a lab
+ * of the same records without them (a finished record of half a run would
+ * stand in the way of the run's own, which it writes to the file it is
+ * moved to, mt_live_session_move_lab_file()). Hand it to
+ * mt_lab_file_save_async(): what it holds is not changed any more. */
+MtLab                *mt_live_session_dup_lab_to_save    (MtLiveSession         *self,
+                                                          MtLab                 *lab);
 /* The lab was saved at @path (Save As, or Save, which puts a new file in
  * place of the old): runs write there from now on, and so does a sweep
  * (it lets go of the old file and goes on in the new one), with its

@@ -64,9 +64,14 @@ guint          _mt_window_get_filter_pending (MtWindow              *self);
 gboolean       _mt_window_get_modified       (MtWindow              *self);
 /* The lab file Save writes to, or NULL when Save has to ask. */
 const char    *_mt_window_get_lab_path       (MtWindow              *self);
-/* Save As without the file chooser; failures are toasts. */
+/* Save As without the file chooser; failures are toasts. Waits for the
+ * save (iterating the main context) and says whether it succeeded. */
 gboolean       _mt_window_save_to            (MtWindow              *self,
                                               const char            *path);
+/* The same, without waiting: the save goes on in a worker thread. */
+void           _mt_window_save_begin         (MtWindow              *self,
+                                              const char            *path);
+gboolean       _mt_window_is_saving          (MtWindow              *self);
 /* The replay button's state, and the presentation toggle. */
 gboolean       _mt_window_get_replay_active  (MtWindow              *self);
 void           _mt_window_set_presentation   (MtWindow              *self,

@@ -89,6 +89,10 @@ struct _MtWindow
   gboolean              close_confirmed;
   gboolean              close_after_save;
   AdwMessageDialog     *close_dialog;
+  MtLab                *saving_lab;    /* the lab a save in flight is of */
+  gboolean              close_when_saved;
+  gboolean              saved_ok;      /* how the last save ended */
+  guint                 changes;       /* counts mt_window_set_modified (TRUE) */
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -1320,12 +1324,19 @@ mt_window_update_title (MtWindow *self)
   if (self->title == NULL)
     return;
 
-  /* Translators: the title of a lab with unsaved changes, "• lab.mtlab" */
-  title = self->modified ? g_strdup_printf (_("• %s"), self->title) : g_strdup (self->title);
+  if (self->saving_lab != NULL)
+    /* Translators: the title of a lab while it is written to its file */
+    title = g_strdup_printf (_("%s (saving…)"), self->title);
+  else if (self->modified)
+    /* Translators: the title of a lab with unsaved changes, "• lab.mtlab" */
+    title = g_strdup_printf (_("• %s"), self->title);
+  else
+    title = g_strdup (self->title);
   adw_window_title_set_title (self->sidebar_title, title);
   gtk_window_set_title (GTK_WINDOW (self), title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_title),
-                               self->modified ? _("Changed since it was last saved") : NULL);
+                               self->saving_lab != NULL ? _("Saving the lab to its file")
+                               : self->modified ? _("Changed since it was last saved") : NULL);
 }
 
 static void
@@ -1333,6 +1344,10 @@ mt_window_set_modified (MtWindow *self,
                         gboolean  modified)
 {
   g_assert (MT_IS_WINDOW (self));
+
+  /* A change made while a save is in flight is not in the file. */
+  if (modified)
+    self->changes++;
 
   if (self->modified == !!modified)
     return;
@@ -1833,26 +1848,72 @@ mt_window_remember_uri (MtWindow   *self,
   g_settings_set_strv (self->settings, "recent-labs", (const char * const *)uris);
 }
 
-/* Writes the lab to @path through the core's atomic writer. On failure
- * nothing is lost: the lab stays open and @path keeps what it held. */
-static gboolean
-mt_window_save_to (MtWindow   *self,
-                   const char *path)
+typedef struct
 {
+  MtWindow *self;
+  char     *path;
+  guint     changes;
+} SaveRequest;
+
+static void
+save_request_free (SaveRequest *request)
+{
+  g_clear_object (&request->self);
+  g_clear_pointer (&request->path, g_free);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveRequest, save_request_free)
+
+static void mt_window_close_confirmed (MtWindow *self);
+
+static void
+mt_window_set_saving (MtWindow *self,
+                      MtLab    *lab)
+{
+  gboolean saving = lab != NULL;
+
+  g_set_object (&self->saving_lab, lab);
+  /* A lab still loading (opened meanwhile) turns them on when it is in. */
+  if (saving || (self->lab != NULL && !mt_window_get_loading (self)))
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", !saving);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", !saving);
+    }
+  mt_window_update_title (self);
+}
+
+static void
+mt_window_save_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(SaveRequest) request = user_data;
+  MtWindow *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   g_autofree char *name = NULL;
   g_autofree char *uri = NULL;
+  gboolean close = self->close_when_saved;
+  gboolean same_lab;
 
-  g_assert (MT_IS_WINDOW (self));
-  g_assert (path != NULL);
+  self->close_when_saved = FALSE;
+  /* The window went away meanwhile: the file is written all the same. */
+  if (self->live == NULL)
+    {
+      g_clear_object (&self->saving_lab);
+      mt_lab_file_save_finish (MT_LAB (object), result, NULL);
+      return;
+    }
 
-  if (self->lab == NULL)
-    return FALSE;
+  /* Another lab may have been opened meanwhile: the file is written, but
+   * the window no longer shows what it holds. */
+  same_lab = self->saving_lab != NULL && self->saving_lab == self->lab;
+  self->saved_ok = mt_lab_file_save_finish (MT_LAB (object), result, &error);
+  mt_window_set_saving (self, NULL);
 
-  name = g_path_get_basename (path);
-  /* Without the traces still streaming: their runs write them. */
-  if (!mt_live_session_save_lab (self->live, self->lab, path, &error))
+  name = g_path_get_basename (request->path);
+  if (!self->saved_ok)
     {
       g_autofree char *message = NULL;
 
@@ -1861,29 +1922,79 @@ mt_window_save_to (MtWindow   *self,
                                    "still open and the file was not changed."),
                                  name, error->message);
       mt_window_toast (self, message);
-      return FALSE;
+      /* A close that waited for this save goes on only if told to discard. */
+      if (close && self->close_confirmed)
+        mt_window_close_confirmed (self);
+      return;
     }
 
-  set_str (&self->lab_path, path);
-  set_str (&self->title, name);
-  self->modified = FALSE;
-  mt_window_update_title (self);
-
-  /* Live runs and a sweep go on in the file saved to. */
-  if (!mt_live_session_move_lab_file (self->live, path, &error))
+  if (same_lab)
     {
-      g_autofree char *message = NULL;
+      set_str (&self->lab_path, request->path);
+      set_str (&self->title, name);
+      /* What changed since the save began is still to be saved. */
+      self->modified = self->changes != request->changes;
+      mt_window_update_title (self);
 
-      message = g_strdup_printf (_("Live runs will not be saved to the lab file: %s"),
-                                 error->message);
-      mt_window_toast (self, message);
+      /* Live runs and a sweep go on in the file saved to. */
+      if (!mt_live_session_move_lab_file (self->live, request->path, &error))
+        {
+          g_autofree char *message = NULL;
+
+          message = g_strdup_printf (_("Live runs will not be saved to the lab file: %s"),
+                                     error->message);
+          mt_window_toast (self, message);
+        }
     }
 
-  file = g_file_new_for_path (path);
+  file = g_file_new_for_path (request->path);
   uri = g_file_get_uri (file);
   mt_window_remember_uri (self, uri);
 
-  return TRUE;
+  if (!close)
+    return;
+  if (self->close_confirmed || (same_lab && !self->modified))
+    mt_window_close_confirmed (self);
+  else
+    /* Changed while saving: the question comes again. */
+    gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Starts writing the lab to @path through the core's atomic writer, in a
+ * worker thread; the window stays usable, with Save and Save As off until
+ * it ends. On failure nothing is lost: the lab stays open and @path keeps
+ * what it held. With @close, the window closes once the save succeeded. */
+static void
+mt_window_save_to (MtWindow   *self,
+                   const char *path,
+                   gboolean    close)
+{
+  g_autoptr(MtLab) lab = NULL;
+  SaveRequest *request;
+
+  g_assert (MT_IS_WINDOW (self));
+  g_assert (path != NULL);
+
+  if (self->lab == NULL)
+    return;
+
+  if (self->saving_lab != NULL)
+    {
+      mt_window_toast (self, _("The lab is being saved. Try again when saving has ended."));
+      return;
+    }
+
+  request = g_new0 (SaveRequest, 1);
+  request->self = g_object_ref (self);
+  request->path = g_strdup (path);
+  request->changes = self->changes;
+
+  self->close_when_saved = close;
+  mt_window_set_saving (self, self->lab);
+
+  /* Without the traces still streaming: their runs write them. */
+  lab = mt_live_session_dup_lab_to_save (self->live, self->lab);
+  mt_lab_file_save_async (lab, path, NULL, mt_window_save_cb, request);
 }
 
 static gboolean
@@ -1927,8 +2038,8 @@ mt_window_save_as_response_cb (MtWindow             *self,
       if (path == NULL)
         mt_window_toast (self, _("Labs can only be saved to files on this computer. "
                                  "Nothing was saved and nothing was lost."));
-      else if (mt_window_save_to (self, path) && close)
-        mt_window_close_confirmed (self);
+      else
+        mt_window_save_to (self, path, close);
     }
 
   gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
@@ -1991,7 +2102,7 @@ save_action (GtkWidget  *widget,
     return;
 
   if (self->lab_path != NULL)
-    mt_window_save_to (self, self->lab_path);
+    mt_window_save_to (self, self->lab_path, FALSE);
   else
     mt_window_choose_save_path (self);
 }
@@ -2023,8 +2134,8 @@ mt_window_close_response_cb (MtWindow         *self,
           self->close_after_save = TRUE;
           mt_window_choose_save_path (self);
         }
-      else if (mt_window_save_to (self, self->lab_path))
-        mt_window_close_confirmed (self);
+      else
+        mt_window_save_to (self, self->lab_path, TRUE);
     }
 }
 
@@ -3087,6 +3198,15 @@ mt_window_close_request (GtkWindow *window)
   if (mt_window_live_ask_before_closing (self))
     return TRUE;
 
+  /* A save in flight ends first: the window closes when it is written. */
+  if (self->saving_lab != NULL)
+    {
+      if (!self->close_when_saved)
+        mt_window_toast (self, _("The window closes once the lab is saved."));
+      self->close_when_saved = TRUE;
+      return TRUE;
+    }
+
   /* Unsaved work is only dropped when the user says so. */
   if (self->modified && self->lab != NULL && !self->close_confirmed)
     {
@@ -3166,6 +3286,7 @@ mt_window_dispose (GObject *object)
   g_clear_object (&self->sorter);
   g_clear_pointer (&self->branches, g_ptr_array_unref);
   g_clear_object (&self->pending_selection);
+  g_clear_object (&self->saving_lab);
   g_clear_object (&self->lab);
   g_clear_object (&self->lexicon);
   g_clear_object (&self->filter);
@@ -3854,7 +3975,29 @@ _mt_window_save_to (MtWindow   *self,
   g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  return mt_window_save_to (self, path);
+  mt_window_save_to (self, path, FALSE);
+  while (self->saving_lab != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return self->saved_ok;
+}
+
+void
+_mt_window_save_begin (MtWindow   *self,
+                       const char *path)
+{
+  g_return_if_fail (MT_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  mt_window_save_to (self, path, FALSE);
+}
+
+gboolean
+_mt_window_is_saving (MtWindow *self)
+{
+  g_return_val_if_fail (MT_IS_WINDOW (self), FALSE);
+
+  return self->saving_lab != NULL;
 }
 
 AdwMessageDialog *

@@ -42,6 +42,18 @@ wait_for_load (MtWindow *window)
   g_source_remove (timeout_id);
 }
 
+static gboolean
+saved_cb (gpointer data)
+{
+  return !_mt_window_is_saving (MT_WINDOW (data));
+}
+
+static gboolean
+destroyed_cb (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
 /* Lets pending redraws, resizes and idles run. */
 static void
 drain_main_loop (void)
@@ -550,8 +562,10 @@ test_window_close_unsaved (void)
   g_assert_false (destroyed);
   g_assert_nonnull (_mt_window_get_close_dialog (window));
   adw_message_dialog_response (_mt_window_get_close_dialog (window), "save");
+  /* The file is written in a worker thread; the window waits for it. */
+  g_assert_true (_mt_window_is_saving (window));
   drain_main_loop ();
-  g_assert_true (destroyed);
+  wait_until (destroyed_cb, &destroyed);
 
   g_assert_true (mt_lab_file_load (reread, path, report, NULL, &error));
   g_assert_no_error (error);
@@ -608,6 +622,7 @@ test_window_save_round_trip (void)
   /* Save writes again where it saved; the old file becomes the backup. */
   add_graded (lab, "later", "p7", "qwen3-8b", "7.", "\\boxed{7}");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.save", NULL));
+  wait_until (saved_cb, window);
   g_assert_false (_mt_window_get_modified (window));
   g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -674,6 +689,152 @@ test_window_save_error (void)
 
   g_unlink (plain);
   g_rmdir (locked);
+  g_rmdir (dir);
+}
+
+/* A close that waits for "Save" stays open when the save fails. */
+static void
+test_window_close_save_fails (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mt-window-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree char *path = g_build_filename (sub, "lab.mtlab", NULL);
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  MtWindow *window = create_window ();
+  gboolean destroyed = FALSE;
+  const char *toast;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  _mt_window_set_lab (window, lab, "lab.mtlab");
+  g_assert_true (_mt_window_save_to (window, path));
+  g_object_weak_ref (G_OBJECT (window), window_destroyed_cb, &destroyed);
+
+  /* The folder becomes a file: nobody can write there now, root neither. */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_unlink (backup);
+  g_assert_cmpint (g_rmdir (sub), ==, 0);
+  g_assert_true (g_file_set_contents (sub, "", 0, NULL));
+
+  add_graded (lab, "late", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  gtk_window_close (GTK_WINDOW (window));
+  drain_main_loop ();
+  adw_message_dialog_response (_mt_window_get_close_dialog (window), "save");
+  wait_until (saved_cb, window);
+  drain_main_loop ();
+
+  g_assert_false (destroyed);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (_mt_window_get_modified (window));
+  toast = _mt_window_get_last_toast (window);
+  g_assert_nonnull (toast);
+  g_assert_true (g_str_has_prefix (toast, "Could not save “lab.mtlab”: "));
+  g_assert_false (_mt_window_is_saving (window));
+
+  g_object_weak_unref (G_OBJECT (window), window_destroyed_cb, &destroyed);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_unlink (sub);
+  g_rmdir (dir);
+}
+
+static gboolean
+count_iteration_cb (gpointer data)
+{
+  MtWindow *window = g_object_get_data (G_OBJECT (data), "window");
+  guint *counts = g_object_get_data (G_OBJECT (data), "counts");
+
+  counts[0]++;
+  if (_mt_window_is_saving (window))
+    counts[1]++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs once, in the first turn of the loop, ahead of anything else. */
+static gboolean
+first_iteration_cb (gpointer data)
+{
+  MtWindow *window = g_object_get_data (G_OBJECT (data), "window");
+  guint *counts = g_object_get_data (G_OBJECT (data), "counts");
+
+  counts[2] = _mt_window_is_saving (window);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Saving a big lab leaves the main loop running: the window draws, takes
+ * input and goes on changing the lab while the file is written. */
+static void
+test_window_save_big_responsive (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mt-window-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "big.mtlab", NULL);
+  g_autofree char *other = g_build_filename (dir, "other.mtlab", NULL);
+  g_autofree char *reasoning = words ("Step", 20000);
+  g_autoptr(MtLab) lab = create_graded_lab ();
+  g_autoptr(MtLab) reread = mt_lab_new ();
+  g_autoptr(MtLoadReport) report = mt_load_report_new (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) counter = g_object_new (G_TYPE_OBJECT, NULL);
+  guint counts[3] = { 0, 0, 0 };
+  MtWindow *window = create_window ();
+  guint source_id;
+
+  /* A few tens of megabytes of reasoning. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("big-%u", i);
+
+      add_graded (lab, id, "p42", "qwen3-8b", reasoning, "\\boxed{42}");
+    }
+  _mt_window_set_lab (window, lab, "big.jsonl");
+  add_graded (lab, "late", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+  g_assert_true (_mt_window_get_modified (window));
+
+  g_object_set_data (counter, "window", window);
+  g_object_set_data (counter, "counts", counts);
+  /* Ahead of the save's own completion in the first turn of the loop,
+   * which has to come while the file is being written; then every turn
+   * (at the priority of the completion, which it cannot hold up). */
+  g_idle_add_full (G_PRIORITY_HIGH, first_iteration_cb, counter, NULL);
+  source_id = g_idle_add_full (G_PRIORITY_DEFAULT, count_iteration_cb, counter, NULL);
+
+  _mt_window_save_begin (window, path);
+  /* Started, not done: the writing is off the main thread. */
+  g_assert_true (_mt_window_is_saving (window));
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "saving"));
+
+  /* A second save meanwhile is refused, and says so. */
+  _mt_window_save_begin (window, other);
+  g_assert_nonnull (strstr (_mt_window_get_last_toast (window), "being saved"));
+
+  /* A change made while the file is written is not in it. */
+  add_graded (lab, "during", "p7", "qwen3-8b", "7.", "\\boxed{7}");
+
+  wait_until (saved_cb, window);
+  g_source_remove (source_id);
+  g_test_message ("main-loop iterations while saving: %u", counts[1]);
+  g_assert_cmpuint (counts[2], ==, TRUE);
+
+  g_assert_cmpstr (_mt_window_get_lab_path (window), ==, path);
+  g_assert_true (_mt_window_get_modified (window));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "• big.mtlab");
+  g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+
+  g_assert_true (mt_lab_file_load (reread, path, report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (mt_lab_lookup_trace (reread, "big-199"));
+  g_assert_cmpstr (mt_trace_get_reasoning (mt_lab_lookup_trace (reread, "big-0")), ==, reasoning);
+  g_assert_null (mt_lab_lookup_trace (reread, "during"));
+
+  /* Saving again takes the change along. */
+  g_assert_true (_mt_window_save_to (window, path));
+  g_assert_false (_mt_window_get_modified (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_autofree char *backup = g_strconcat (path, "~", NULL);
+  g_unlink (backup);
+  g_unlink (path);
   g_rmdir (dir);
 }
 
@@ -1083,6 +1244,8 @@ main (int   argc,
   g_test_add_func ("/gui/window/save-round-trip", test_window_save_round_trip);
   g_test_add_func ("/gui/window/save-error", test_window_save_error);
   g_test_add_func ("/gui/window/close-unsaved", test_window_close_unsaved);
+  g_test_add_func ("/gui/window/close-save-fails", test_window_close_save_fails);
+  g_test_add_func ("/gui/window/save-big-responsive", test_window_save_big_responsive);
 
   return g_test_run ();
 }
