@@ -9,6 +9,7 @@ typedef struct
 {
   guint n_calls;
   guint last_position;
+  guint last_removed;
   guint last_added;
 } ItemsChanged;
 
@@ -21,6 +22,7 @@ items_changed_cb (GListModel   *model,
 {
   record->n_calls++;
   record->last_position = position;
+  record->last_removed = removed;
   record->last_added = added;
 }
 
@@ -106,6 +108,92 @@ test_branch_forest (void)
   g_assert_cmpuint (mt_interrupt_get_token_index (mt_branch_get_interrupt (branch)), ==, 30);
   g_assert_cmpfloat (mt_interrupt_get_fraction (mt_branch_get_interrupt (branch)), ==, 0.3);
   g_assert_cmpstr (mt_interrupt_get_update (update), ==, "The train leaves at 9.");
+}
+
+static void
+trace_replaced_cb (MtLab     *lab,
+                   MtTrace   *old,
+                   MtTrace   *trace,
+                   GPtrArray *seen)
+{
+  /* By then the lab is whole again: its list and lookup hold the new one. */
+  g_assert_true (mt_lab_lookup_trace (lab, mt_trace_get_id (trace)) == trace);
+  g_ptr_array_add (seen, g_object_ref (old));
+  g_ptr_array_add (seen, g_object_ref (trace));
+}
+
+static void
+test_lab_replace_trace (void)
+{
+  g_autoptr(MtLab) lab = mt_lab_new ();
+  g_autoptr(MtProblem) problem = mt_problem_new ("p1");
+  g_autoptr(MtTrace) first = mt_trace_new ("first");
+  g_autoptr(MtTrace) oracle = mt_trace_new ("oracle");
+  g_autoptr(MtTrace) redone = mt_trace_new ("oracle");
+  g_autoptr(MtTrace) last = mt_trace_new ("last");
+  g_autoptr(MtTrace) stranger = mt_trace_new ("stranger");
+  g_autoptr(MtInterrupt) hard = mt_interrupt_new (MT_INTERRUPT_HARD, 30, 0.3);
+  g_autoptr(MtInterrupt) speedup = mt_interrupt_new (MT_INTERRUPT_SPEEDUP, 40, 0.4);
+  g_autoptr(MtBranch) branch = mt_branch_new ("b1", "oracle", hard);
+  g_autoptr(MtBranch) branch_again = mt_branch_new ("b1", "oracle", speedup);
+  g_autoptr(MtBranch) nested = mt_branch_new ("b2", "b1", hard);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(MtTrace) item = NULL;
+  GListModel *traces;
+  ItemsChanged record = { 0 };
+
+  mt_trace_set_problem_id (redone, "p1");
+  mt_lab_add_problem (lab, problem);
+  g_assert_true (mt_lab_add_trace (lab, first));
+  g_assert_true (mt_lab_add_trace (lab, oracle));
+  g_assert_true (mt_lab_add_trace (lab, MT_TRACE (branch)));
+  g_assert_true (mt_lab_add_trace (lab, MT_TRACE (nested)));
+  g_assert_true (mt_lab_add_trace (lab, last));
+  g_assert_true (mt_branch_get_parent (branch) == oracle);
+
+  traces = mt_lab_get_traces (lab);
+  g_signal_connect (traces, "items-changed", G_CALLBACK (items_changed_cb), &record);
+  g_signal_connect (lab, "trace-replaced", G_CALLBACK (trace_replaced_cb), seen);
+
+  /* A run done again: same place in the list, one change for the views. */
+  g_assert_true (mt_lab_replace_trace (lab, redone));
+  g_assert_cmpuint (record.n_calls, ==, 1);
+  g_assert_cmpuint (record.last_position, ==, 1);
+  g_assert_cmpuint (record.last_removed, ==, 1);
+  g_assert_cmpuint (record.last_added, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (traces), ==, 5);
+  item = g_list_model_get_item (traces, 1);
+  g_assert_true (item == redone);
+  g_clear_object (&item);
+  g_assert_true (mt_lab_lookup_trace (lab, "oracle") == redone);
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_true (g_ptr_array_index (seen, 0) == oracle);
+  g_assert_true (g_ptr_array_index (seen, 1) == redone);
+
+  /* Linked like an added trace, and its branches now continue it. */
+  g_assert_true (mt_trace_get_problem (redone) == problem);
+  g_assert_true (mt_branch_get_parent (branch) == redone);
+
+  /* A branch done again takes its parent, and its own branches follow. */
+  g_assert_true (mt_lab_replace_trace (lab, MT_TRACE (branch_again)));
+  g_assert_true (mt_branch_get_parent (branch_again) == redone);
+  g_assert_true (mt_branch_get_parent (nested) == MT_TRACE (branch_again));
+  g_assert_cmpuint (mt_lab_get_n_branches (lab), ==, 2);
+  item = g_list_model_get_item (traces, 2);
+  g_assert_true (item == MT_TRACE (branch_again));
+  g_clear_object (&item);
+  g_assert_cmpuint (record.n_calls, ==, 2);
+
+  /* Nothing to replace: an unknown id, or the very trace already there. */
+  g_assert_false (mt_lab_replace_trace (lab, stranger));
+  g_assert_false (mt_lab_replace_trace (lab, redone));
+  g_assert_null (mt_lab_lookup_trace (lab, "stranger"));
+  g_assert_cmpuint (g_list_model_get_n_items (traces), ==, 5);
+  g_assert_cmpuint (record.n_calls, ==, 2);
+  g_assert_cmpuint (seen->len, ==, 4);
+
+  g_signal_handlers_disconnect_by_data (traces, &record);
+  g_signal_handlers_disconnect_by_data (lab, seen);
 }
 
 static void
@@ -223,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/model/lab/lists-and-lookup", test_lab_lists_and_lookup);
   g_test_add_func ("/model/lab/add-all-batches", test_lab_add_all_batches);
   g_test_add_func ("/model/lab/make-id", test_make_id);
+  g_test_add_func ("/model/lab/replace-trace", test_lab_replace_trace);
   g_test_add_func ("/model/branch/forest", test_branch_forest);
   g_test_add_func ("/model/trace/fields", test_trace_fields);
   g_test_add_func ("/model/trace/spans", test_trace_spans);

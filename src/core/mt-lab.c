@@ -17,6 +17,13 @@ struct _MtLab
 
 G_DEFINE_FINAL_TYPE (MtLab, mt_lab, G_TYPE_OBJECT)
 
+enum {
+  TRACE_REPLACED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 mt_lab_dispose (GObject *object)
 {
@@ -34,6 +41,22 @@ static void
 mt_lab_class_init (MtLabClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = mt_lab_dispose;
+
+  /**
+   * MtLab::trace-replaced:
+   * @self: the lab
+   * @old: the trace that left the lab
+   * @trace: the trace with the same id that took its place
+   *
+   * Emitted by mt_lab_replace_trace() once the lab holds @trace, its
+   * lookup, links and list included.
+   */
+  signals[TRACE_REPLACED] =
+    g_signal_new ("trace-replaced",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, MT_TYPE_TRACE, MT_TYPE_TRACE);
 }
 
 static void
@@ -175,6 +198,62 @@ mt_lab_add_trace (MtLab   *self,
     return FALSE;
   g_list_store_append (self->traces, trace);
   link_trace (self, trace);
+  return TRUE;
+}
+
+gboolean
+mt_lab_replace_trace (MtLab   *self,
+                      MtTrace *trace)
+{
+  g_autoptr(MtTrace) old = NULL;
+  MtTrace *found;
+  const char *id;
+  GListModel *traces;
+  guint position;
+  guint n_items;
+
+  g_return_val_if_fail (MT_IS_LAB (self), FALSE);
+  g_return_val_if_fail (MT_IS_TRACE (trace), FALSE);
+
+  id = mt_trace_get_id (trace);
+  found = g_hash_table_lookup (self->traces_by_id, id);
+  if (found == NULL || found == trace)
+    return FALSE;
+  old = g_object_ref (found);
+
+  if (!g_list_store_find (self->traces, old, &position))
+    g_return_val_if_reached (FALSE);
+
+  /* The key is borrowed from the trace: it goes with the old one. */
+  g_hash_table_remove (self->traces_by_id, id);
+  g_hash_table_insert (self->traces_by_id, (char *) id, trace);
+  if (MT_IS_BRANCH (old))
+    self->n_branches--;
+  if (MT_IS_BRANCH (trace))
+    self->n_branches++;
+
+  /* Linked before the list says so, like an added trace: the views see
+   * the branches of the old trace continue the new one. */
+  link_trace (self, trace);
+  traces = G_LIST_MODEL (self->traces);
+  n_items = g_list_model_get_n_items (traces);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (traces, i);
+      MtBranch *branch;
+
+      if (!MT_IS_BRANCH (item) || item == old)
+        continue;
+
+      branch = MT_BRANCH (item);
+      if (g_strcmp0 (mt_branch_get_parent_id (branch), id) == 0
+          && mt_branch_get_parent (branch) != trace)
+        mt_branch_set_parent (branch, trace);
+    }
+
+  g_list_store_splice (self->traces, position, 1, (gpointer *) &trace, 1);
+  g_signal_emit (self, signals[TRACE_REPLACED], 0, old, trace);
+
   return TRUE;
 }
 

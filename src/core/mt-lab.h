@@ -34,6 +34,13 @@ gboolean    mt_lab_add_problem    (MtLab       *self,
  * unchanged when the id is taken. */
 gboolean    mt_lab_add_trace      (MtLab       *self,
                                    MtTrace     *trace);
+/* Puts @trace in the place of the trace with the same id (a run done
+ * again): same position in the list, with a single items-changed, lookup
+ * by id returns @trace, and branches of the old trace continue @trace.
+ * Emits MtLab::trace-replaced after the list changed. Returns FALSE and
+ * leaves the lab unchanged when no trace has that id or it is @trace. */
+gboolean    mt_lab_replace_trace  (MtLab       *self,
+                                   MtTrace     *trace);
 /* Adds many at once with a single items-changed per list; items whose id is
  * taken are not added and are returned in @rejected (may be NULL). */
 void        mt_lab_add_all        (MtLab       *self,

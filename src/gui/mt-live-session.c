@@ -1190,13 +1190,31 @@ mt_live_session_merge_sweep (MtLiveSession *self,
         mt_lab_add_problem (self->lab, problem);
     }
 
+  /* A redone item (cancelled by a pause, or failed) comes back with the id
+   * of its old record, and takes its place: the lab file keeps the last
+   * record of an id too. A sweep given up for another one only adds what
+   * it finished. */
   traces = mt_lab_get_traces (sweep_lab);
   for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
     {
       g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      MtTrace *known = mt_lab_lookup_trace (self->lab, mt_trace_get_id (trace));
 
-      if (mt_lab_lookup_trace (self->lab, mt_trace_get_id (trace)) == NULL)
+      if (known == NULL)
         mt_lab_add_trace (self->lab, trace);
+      else if (known != trace && sweep == self->sweep)
+        mt_lab_replace_trace (self->lab, trace);
+
+      /* A branch of an oracle finished before a pause forks from the copy
+       * the sweep read back from the file: it continues the window's. */
+      if (MT_IS_BRANCH (trace))
+        {
+          MtBranch *branch = MT_BRANCH (trace);
+          MtTrace *parent = mt_lab_lookup_trace (self->lab, mt_branch_get_parent_id (branch));
+
+          if (parent != NULL && parent != trace && mt_branch_get_parent (branch) != parent)
+            mt_branch_set_parent (branch, parent);
+        }
     }
 }
 

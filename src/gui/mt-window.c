@@ -166,6 +166,10 @@ static void        mt_window_lab_changed_cb (MtWindow   *self,
 static gboolean    mt_window_needs_judgements (MtWindow *self);
 static gboolean    mt_window_judge_idle_cb    (gpointer  user_data);
 static gboolean    mt_window_is_filtered      (MtWindow *self);
+static void        mt_window_trace_replaced_cb (MtWindow *self,
+                                                MtTrace  *old,
+                                                MtTrace  *trace,
+                                                MtLab    *lab);
 
 /* g_set_str() is GLib 2.76. */
 static gboolean
@@ -1123,11 +1127,19 @@ selected_item_changed_cb (MtWindow           *self,
                           GtkSingleSelection *selection)
 {
   MtTrace *trace = gtk_single_selection_get_selected_item (selection);
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+  MtTrace *current;
 
   g_assert (MT_IS_WINDOW (self));
 
   /* The row of the trace already shown: nothing to redraw. */
-  if (trace != NULL && trace == mt_timeline_get_trace (self->timeline))
+  if (trace != NULL && trace == shown)
+    return;
+  /* Nor away from a trace a run done again is replacing: its row left the
+   * list, and the window follows the new one once the lab says so. */
+  if (shown != NULL && self->lab != NULL
+      && (current = mt_lab_lookup_trace (self->lab, mt_trace_get_id (shown))) != NULL
+      && current != shown && trace != current)
     return;
   /* The list picking its first row as it fills must not take the user
    * away from the charts; leaving them shows the selected trace. */
@@ -2196,6 +2208,7 @@ mt_window_show_lab (MtWindow   *self,
                                                 mt_window_lab_changed_cb, self);
           g_signal_handlers_disconnect_by_func (mt_lab_get_problems (self->lab),
                                                 mt_window_lab_changed_cb, self);
+          g_signal_handlers_disconnect_by_func (self->lab, mt_window_trace_replaced_cb, self);
         }
 
       g_set_object (&self->lab, lab);
@@ -2206,6 +2219,8 @@ mt_window_show_lab (MtWindow   *self,
                                G_CALLBACK (mt_window_lab_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (mt_lab_get_problems (lab), "items-changed",
                                G_CALLBACK (mt_window_lab_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (lab, "trace-replaced",
+                               G_CALLBACK (mt_window_trace_replaced_cb), self, G_CONNECT_SWAPPED);
       mt_charts_page_set_lab (self->charts_page, lab);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAB]);
     }
@@ -2594,6 +2609,50 @@ mt_window_live_queue_refresh (MtWindow *self,
   if (self->live_tick_id == 0)
     self->live_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), mt_window_live_tick_cb,
                                                        NULL, NULL);
+}
+
+/* A run done again (a sweep's item cancelled by a pause, then resumed)
+ * took the place of its old record: what showed the old one shows the new
+ * one, and forks from it or onto it are drawn again. */
+static void
+mt_window_trace_replaced_cb (MtWindow *self,
+                             MtTrace  *old,
+                             MtTrace  *trace,
+                             MtLab    *lab)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+  MtTrace *shown = mt_timeline_get_trace (self->timeline);
+
+  g_assert (MT_IS_WINDOW (self));
+
+  if (self->pending_selection == old)
+    g_set_object (&self->pending_selection, trace);
+
+  if (shown == NULL)
+    return;
+
+  if (shown != old)
+    {
+      mt_window_live_queue_refresh (self, trace);
+      if (MT_IS_BRANCH (shown) && mt_branch_get_parent (MT_BRANCH (shown)) == trace)
+        mt_window_live_queue_refresh (self, shown);
+      return;
+    }
+
+  /* Shown first: its row may be listed only once the filter reaches it. */
+  g_set_object (&self->pending_selection, trace);
+  mt_window_show_trace (self, trace);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (model, i);
+
+      if (item == trace)
+        {
+          g_clear_object (&self->pending_selection);
+          gtk_single_selection_set_selected (self->selection, i);
+          break;
+        }
+    }
 }
 
 /* The shown trace grew or ended, whoever streams it (a run, a sweep). */

@@ -1142,6 +1142,268 @@ test_sweep_pause_resume (Fixture       *fixture,
   remove_lab (path);
 }
 
+/* A trace of @lab that a pause cut short, or an error ended. */
+static MtTrace *
+find_cut_short (MtLab *lab)
+{
+  GListModel *traces = mt_lab_get_traces (lab);
+
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      MtFinishReason finish = mt_trace_get_finish_reason (trace);
+
+      if (finish == MT_FINISH_CANCELLED || finish == MT_FINISH_ERROR)
+        return trace;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  MtLiveSession *live;
+  MtLab         *lab;
+  guint          n_done;
+} StreamingWait;
+
+/* Some items done, and one in the window's lab still streaming. */
+static gboolean
+sweep_streaming_after (gpointer data)
+{
+  StreamingWait *wait = data;
+  GListModel *traces = mt_lab_get_traces (wait->lab);
+  MtSweepProgress progress;
+
+  if (!mt_live_session_get_sweep_progress (wait->live, &progress) || progress.n_done < wait->n_done)
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (mt_trace_get_finish_reason (trace) == MT_FINISH_UNKNOWN)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+nothing_streams (gpointer data)
+{
+  GListModel *traces = mt_lab_get_traces (data);
+
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+
+      if (mt_trace_get_finish_reason (trace) == MT_FINISH_UNKNOWN)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GtkListView *
+find_trace_list (GtkWidget  *widget,
+                 GListModel *visible)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    {
+      GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (widget));
+
+      if (GTK_IS_SINGLE_SELECTION (model)
+          && gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model)) == visible)
+        return GTK_LIST_VIEW (widget);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkListView *found = find_trace_list (child, visible);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  MtWindow *window;
+  MtLab    *lab;
+  MtTrace  *trace;
+  char     *id;
+} ShownWait;
+
+static gboolean
+shows_trace (gpointer data)
+{
+  ShownWait *wait = data;
+
+  return mt_timeline_get_trace (_mt_window_get_timeline (wait->window)) == wait->trace;
+}
+
+static gboolean
+lists_trace (gpointer data)
+{
+  ShownWait *wait = data;
+  GListModel *visible = _mt_window_get_visible_traces (wait->window);
+
+  if (_mt_window_get_filter_pending (wait->window) > 0)
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (visible, i);
+
+      if (item == wait->trace)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The window shows the trace the lab now has under the id, in the
+ * timeline and in a sidebar row, and no row is left of the old one. */
+static gboolean
+shows_redone (gpointer data)
+{
+  ShownWait *wait = data;
+  MtTrace *current = mt_lab_lookup_trace (wait->lab, wait->id);
+
+  return current != NULL && current != wait->trace
+         && mt_timeline_get_trace (_mt_window_get_timeline (wait->window)) == current
+         && find_row (GTK_WIDGET (wait->window), current) != NULL
+         && find_row (GTK_WIDGET (wait->window), wait->trace) == NULL;
+}
+
+/* Items a pause cut short run again on resume, under their old ids: in
+ * the window, each takes the place of its cancelled copy (as reopening
+ * the lab file would show), in the sidebar and the timeline too. */
+static void
+test_sweep_redone_replaced (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const double positions[] = { 0.3, 0.7 };
+  const MtInterruptKind kinds[] = { MT_INTERRUPT_HARD, MT_INTERRUPT_SPEEDUP };
+  g_autofree char *path = save_problems_lab (3);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtTrace) cut_short = NULL;
+  g_autofree char *cut_id = NULL;
+  GListModel *lab_problems;
+  GListModel *visible;
+  GListModel *traces;
+  GtkListView *list;
+  GtkSelectionModel *selection;
+  StreamingWait streaming;
+  ShownWait shown;
+  MtLab *lab;
+  guint position = G_MAXUINT;
+  guint n_branches = 0;
+  gboolean twice;
+
+  fixture->server->script_data = GUINT_TO_POINTER (0);
+  /* Slow enough to pause with items in flight. */
+  fixture->server->interval = 20;
+  open_lab (fixture, path);
+  lab = mt_window_get_lab (fixture->window);
+  lab_problems = mt_lab_get_problems (lab);
+  for (guint i = 0; i < g_list_model_get_n_items (lab_problems); i++)
+    g_ptr_array_add (problems, g_list_model_get_item (lab_problems, i));
+
+  g_assert_true (mt_live_session_start_sweep (fixture->live, problems, positions, 2, kinds, 2, 1,
+                                              2, NULL, &error));
+  g_assert_no_error (error);
+  /* Paused while an item streams; an item that got its last token just
+   * before the pause finishes instead, so pause again until one is cut
+   * short. */
+  for (guint attempt = 0; attempt < 5 && cut_short == NULL; attempt++)
+    {
+      streaming = (StreamingWait) { fixture->live, lab, 3 };
+      if (attempt > 0)
+        g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                                   "win.sweep-resume", NULL));
+      wait_for (sweep_streaming_after, &streaming, "3 items done and one streaming in the window");
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep-pause",
+                                                 NULL));
+      wait_for (nothing_streams, lab, "the items in flight to stop");
+      if ((cut_short = find_cut_short (lab)) != NULL)
+        g_object_ref (cut_short);
+    }
+  g_assert_nonnull (cut_short);
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_PAUSED);
+
+  /* The window shows the one cut short, selected. */
+  cut_id = g_strdup (mt_trace_get_id (cut_short));
+  visible = _mt_window_get_visible_traces (fixture->window);
+  shown = (ShownWait) { fixture->window, lab, cut_short, cut_id };
+  wait_for (lists_trace, &shown, "the cut-short trace listed");
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr(MtTrace) item = g_list_model_get_item (visible, i);
+
+      if (item == cut_short)
+        position = i;
+    }
+  g_assert_cmpuint (position, !=, G_MAXUINT);
+  list = find_trace_list (GTK_WIDGET (fixture->window), visible);
+  g_assert_nonnull (list);
+  gtk_widget_activate_action (GTK_WIDGET (list), "list.scroll-to-item", "u", position);
+  selection = gtk_list_view_get_model (list);
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (selection), position);
+  wait_for (shows_trace, &shown, "the cut-short trace shown");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sweep-resume",
+                                             NULL));
+  wait_for (sweep_ended, fixture->live, "the resumed sweep to end");
+  g_assert_no_error ((GError *)mt_live_session_get_sweep_error (fixture->live));
+  g_assert_cmpint (mt_live_session_get_sweep_state (fixture->live), ==, MT_LIVE_SWEEP_DONE);
+  g_assert_cmpuint (count_finished_branches (path, &twice), ==, 12);
+  g_assert_false (twice);
+
+  /* Each id once, finished, without an error mark; branches continue the
+   * trace the lab has under their parent's id. */
+  traces = mt_lab_get_traces (lab);
+  g_assert_cmpuint (g_list_model_get_n_items (traces), ==, 15);
+  for (guint i = 0; i < g_list_model_get_n_items (traces); i++)
+    {
+      g_autoptr(MtTrace) trace = g_list_model_get_item (traces, i);
+      const char *note = mt_trace_get_split_note (trace);
+
+      g_assert_true (g_hash_table_add (ids, (gpointer) mt_trace_get_id (trace)));
+      g_assert_true (mt_lab_lookup_trace (lab, mt_trace_get_id (trace)) == trace);
+      g_assert_cmpint (mt_trace_get_finish_reason (trace), ==, MT_FINISH_STOP);
+      g_assert_true (note == NULL || strstr (note, "stopped by an error") == NULL);
+      g_assert_null (mt_live_session_get_error (fixture->live, trace));
+      g_assert_false (trace == cut_short);
+      if (MT_IS_BRANCH (trace))
+        {
+          MtBranch *branch = MT_BRANCH (trace);
+
+          n_branches++;
+          g_assert_nonnull (mt_branch_get_parent (branch));
+          g_assert_true (mt_branch_get_parent (branch)
+                         == mt_lab_lookup_trace (lab, mt_branch_get_parent_id (branch)));
+        }
+    }
+  g_assert_cmpuint (n_branches, ==, 12);
+  g_assert_cmpuint (mt_lab_get_n_branches (lab), ==, 12);
+
+  /* The window followed the redone trace: timeline, selection and row. */
+  wait_for (shows_redone, &shown, "the redone trace shown in its row");
+  g_assert_true (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (selection))
+                 == mt_lab_lookup_trace (lab, cut_id));
+
+  mt_live_session_set_lab_file (fixture->live, NULL, NULL);
+  remove_lab (path);
+}
+
 static gboolean
 window_gone (gpointer data)
 {
@@ -1336,6 +1598,8 @@ main (int   argc,
               test_save_while_streaming, fixture_tear_down);
   g_test_add ("/live-sweep/pause-resume", Fixture, NULL, fixture_set_up,
               test_sweep_pause_resume, fixture_tear_down);
+  g_test_add ("/live-sweep/redone-replaced", Fixture, NULL, fixture_set_up,
+              test_sweep_redone_replaced, fixture_tear_down);
   g_test_add ("/live-sweep/close", Fixture, NULL, fixture_set_up,
               test_sweep_close, fixture_tear_down);
 
