@@ -17,9 +17,12 @@
  * The window repaints on its frame clock, so this only bounds the delay. */
 #define VIEW_FLUSH_INTERVAL 50
 
-/* How often a streaming trace is snapshotted to the lab file, in seconds:
- * a crash loses at most this much of a stream. */
-#define SNAPSHOT_SECONDS 1
+/* How often a streaming trace is snapshotted to the lab file, in ms, by
+ * the window and by its sweeps' runners: a crash loses this much of a
+ * stream, plus however late a busy main loop gets to it. Half of the
+ * second users are promised leaves room for that (the kill loop measured
+ * 1.17 s at a whole second). */
+#define SNAPSHOT_MS 500
 #define SNAPSHOT_BUDGET_US 2000
 
 /* How often a sweep's progress is read, in ms. */
@@ -421,7 +424,7 @@ mt_live_session_set_n_running (MtLiveSession *self,
     {
       self->tick_time = g_get_monotonic_time ();
       self->n_deltas = 0;
-      self->tick_id = g_timeout_add_seconds (SNAPSHOT_SECONDS, mt_live_session_tick_cb, self);
+      self->tick_id = g_timeout_add (SNAPSHOT_MS, mt_live_session_tick_cb, self);
     }
   else if (n_running == 0)
     {
@@ -1679,6 +1682,7 @@ mt_live_session_run_sweep (MtLiveSession  *self,
                       self->sweep_kinds->len);
   mt_sweep_set_samples (sweep, self->sweep_samples);
   mt_sweep_set_concurrency (sweep, self->sweep_concurrency);
+  mt_sweep_set_flush_interval (sweep, SNAPSHOT_MS);
 
   if (self->n_running > 0)
     {
