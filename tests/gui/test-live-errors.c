@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "fake-server.h"
+#include "gui-test-util.h"
 #include "mt-new-run-dialog.h"
 #include "mt-sweep-dialog.h"
 #include "mt-timeline-private.h"
@@ -20,31 +21,14 @@
 
 #define WAIT_SECONDS 30
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
+typedef GuiTestCondition Condition;
 
 static void
 wait_for (Condition   condition,
           gpointer    data,
           const char *what)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (timeout_id);
+  gui_test_wait_for (condition, data, WAIT_SECONDS, what);
 }
 
 static gboolean
@@ -323,31 +307,10 @@ timeline_has_tokens (gpointer data)
          && mt_timeline_get_n_reasoning_tokens (wait->timeline) >= wait->n_tokens;
 }
 
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0
-      && gtk_widget_is_drawable (widget))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static gboolean
 has_button (gpointer data)
 {
-  return find_button (data, mt_timeline_get_kind_label (MT_INTERRUPT_HARD)) != NULL;
+  return gui_test_find_button (data, mt_timeline_get_kind_label (MT_INTERRUPT_HARD)) != NULL;
 }
 
 /* Dragging the marker onto a trace that still streams and choosing Run in
@@ -405,7 +368,7 @@ test_drag_onto_streaming (Fixture       *fixture,
   wait.n_tokens = 70;
   wait_for (timeline_has_tokens, &wait, "70 tokens on the timeline");
   g_assert_true (mt_live_session_is_running (fixture->live, trunk));
-  button = find_button (GTK_WIDGET (timeline), mt_timeline_get_kind_label (MT_INTERRUPT_HARD));
+  button = gui_test_find_button (GTK_WIDGET (timeline), mt_timeline_get_kind_label (MT_INTERRUPT_HARD));
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
 
@@ -1524,51 +1487,13 @@ test_sweep_close (Fixture       *fixture,
   remove_lab (path);
 }
 
-/* GTK 4.8 warns "Trying to snapshot GtkGizmo ... without a current
- * allocation" when a text view's scrollbar is re-allocated between layout
- * and paint while the transcript grows; it paints correctly on the next
- * frame. That one warning is written and let pass; every other message
- * goes to GLib's default writer, which keeps warnings fatal in tests (GTK
- * logs structured, so a g_test_log_set_fatal_handler() is not asked). */
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  const char *domain = NULL;
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].length >= 0)
-        continue;
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
-
-  if ((log_level & G_LOG_LEVEL_WARNING) != 0
-      && g_strcmp0 (domain, "Gtk") == 0
-      && message != NULL
-      && strstr (message, "Trying to snapshot GtkGizmo") != NULL
-      && strstr (message, "without a current allocation") != NULL)
-    {
-      g_test_message ("GTK (not fatal here): %s", message);
-      return G_LOG_WRITER_HANDLED;
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  gui_test_let_gizmo_warning_pass ();
   adw_init ();
 
   g_test_add ("/live-errors/unauthorized", Fixture, NULL, fixture_set_up,

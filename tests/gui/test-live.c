@@ -22,32 +22,14 @@
 /* Generous: the tiny model runs on one thread of a loaded machine. */
 #define WAIT_SECONDS 120
 
-typedef gboolean (*Condition) (gpointer data);
+typedef GuiTestCondition Condition;
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main loop until @condition holds; fails after WAIT_SECONDS. */
 static void
 wait_for (Condition   condition,
           gpointer    data,
           const char *what)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (timeout_id);
+  gui_test_wait_for (condition, data, WAIT_SECONDS, what);
 }
 
 static void
@@ -849,51 +831,13 @@ test_live_sweep_engine_gone (void)
   remove_lab (path);
 }
 
-/* GTK 4.8 warns "Trying to snapshot GtkGizmo ... without a current
- * allocation" when a text view's scrollbar is re-allocated between layout
- * and paint while the transcript grows; it paints correctly on the next
- * frame. That one warning is written and let pass; every other message
- * goes to GLib's default writer, which keeps warnings fatal in tests (GTK
- * logs structured, so a g_test_log_set_fatal_handler() is not asked). */
-static GLogWriterOutput
-log_writer (GLogLevelFlags   log_level,
-            const GLogField *fields,
-            gsize            n_fields,
-            gpointer         user_data)
-{
-  const char *domain = NULL;
-  const char *message = NULL;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].length >= 0)
-        continue;
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-    }
-
-  if ((log_level & G_LOG_LEVEL_WARNING) != 0
-      && g_strcmp0 (domain, "Gtk") == 0
-      && message != NULL
-      && strstr (message, "Trying to snapshot GtkGizmo") != NULL
-      && strstr (message, "without a current allocation") != NULL)
-    {
-      g_test_message ("GTK (not fatal here): %s", message);
-      return G_LOG_WRITER_HANDLED;
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (log_writer, NULL, NULL);
+  gui_test_let_gizmo_warning_pass ();
   adw_init ();
 
   g_test_add_func ("/live/run-and-interrupt", test_live_run_and_interrupt);
