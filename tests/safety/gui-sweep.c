@@ -95,7 +95,7 @@ find_sweep_dialog (void)
 
 /* Warnings are counted and make the final run fail, except GTK 4.8's
  * benign "snapshot GtkGizmo without a current allocation" (see
- * tests/gui/test-live-errors.c). */
+ * tests/gui/gui-test-util.c). */
 static GLogWriterOutput
 log_writer (GLogLevelFlags   log_level,
             const GLogField *fields,
