@@ -909,6 +909,19 @@ find_list_view (GtkWidget *widget)
   return NULL;
 }
 
+/* The timeline shows its trace on screen: only then is there a place to
+ * drag the marker to. */
+static gboolean
+timeline_laid_out_cb (gpointer data)
+{
+  MtTimeline *timeline = data;
+
+  return gtk_widget_get_mapped (GTK_WIDGET (timeline))
+         && gtk_widget_get_width (GTK_WIDGET (timeline)) > 0
+         && _mt_timeline_get_layout (timeline)->plot_width > 0
+         && _mt_timeline_get_layout (timeline)->view.last > _mt_timeline_get_layout (timeline)->view.first;
+}
+
 /* Selects the sidebar's row of the trace answering @problem_id, as a click
  * on it does. */
 static void
@@ -974,6 +987,7 @@ test_window_screenshot (void)
   g_assert_nonnull (trace);
   g_assert_cmpstr (mt_trace_get_problem_id (trace), ==, "math500_0006");
   g_assert_cmpuint (_mt_timeline_get_n_marks (timeline), >=, 1);
+  wait_until (timeline_laid_out_cb, timeline);
 
   /* The boundary before token 30% of the reasoning, as a drag leaves it. */
   n_reasoning = _mt_timeline_get_data (timeline)->n_reasoning;
