@@ -302,6 +302,34 @@ font_grew_cb (gpointer data)
 
 typedef struct
 {
+  MtWindow   *window;
+  const char *id;
+  const char *verdict;
+} RowWatch;
+
+static gboolean
+row_verdict_cb (gpointer data)
+{
+  RowWatch *watch = data;
+
+  return g_strcmp0 (row_verdict (watch->window, watch->id), watch->verdict) == 0;
+}
+
+/* Rows are made when the list is laid out, on a frame: wait for the one
+ * showing @id to say @verdict. */
+static void
+wait_for_row_verdict (MtWindow   *window,
+                      const char *id,
+                      const char *verdict)
+{
+  RowWatch watch = { window, id, verdict };
+
+  wait_until (row_verdict_cb, &watch);
+  g_assert_cmpstr (row_verdict (window, id), ==, verdict);
+}
+
+typedef struct
+{
   MtWindow *window;
   MtTrace  *branch;
   gboolean  panic;
@@ -358,7 +386,7 @@ test_window_thresholds (void)
   _mt_window_set_lab (window, lab, "graded.mtlab");
   wait_until (panic_judged_cb, &watch);
   drain_main_loop ();
-  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong · Panic");
+  wait_for_row_verdict (window, "oracle-speedup", "Wrong · Panic");
 
   preferences = mt_preferences_window_new (GTK_WINDOW (window), settings);
   gtk_window_present (GTK_WINDOW (preferences));
@@ -377,7 +405,7 @@ test_window_thresholds (void)
   wait_until (panic_judged_cb, &watch);
   wait_until (judged_cb, window);
   drain_main_loop ();
-  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong");
+  wait_for_row_verdict (window, "oracle-speedup", "Wrong");
 
   /* Marker counts are unsigned keys behind a spin button. */
   gtk_spin_button_set_value (find_row_spin (GTK_WIDGET (preferences), "Self-Doubt Markers"), 4);
@@ -393,7 +421,7 @@ test_window_thresholds (void)
   wait_until (panic_judged_cb, &watch);
   wait_until (judged_cb, window);
   drain_main_loop ();
-  g_assert_cmpstr (row_verdict (window, "oracle-speedup"), ==, "Wrong · Panic");
+  wait_for_row_verdict (window, "oracle-speedup", "Wrong · Panic");
 
   gtk_window_destroy (GTK_WINDOW (preferences));
   gtk_window_destroy (GTK_WINDOW (window));
